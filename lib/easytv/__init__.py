@@ -1,0 +1,1 @@
+"""EasyTV: next-episode tracking for Kodi, shared across devices."""

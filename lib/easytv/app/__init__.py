@@ -1,0 +1,1 @@
+"""Wiring: the engine, the service loop, the script and plugin routes."""

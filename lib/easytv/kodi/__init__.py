@@ -1,0 +1,1 @@
+"""Kodi adapters: the only package that imports xbmc, xbmcgui, xbmcaddon, xbmcvfs, xbmcplugin."""

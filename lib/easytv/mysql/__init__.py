@@ -1,0 +1,1 @@
+"""MySQL/MariaDB adapters: the only package that imports pymysql and defusedxml."""
