@@ -1,0 +1,193 @@
+"""The engine: turns library events into show states, the window cache and the store.
+
+Works on interfaces only (`Library`, `Store`, a `WindowCache`), with the clock passed in, so
+unit tests drive it with fakes. Not thread-safe: only the service loop calls it.
+"""
+
+import logging
+import random
+from typing import Callable, Dict, Iterable, Optional, Set
+
+from easytv.app.cache import WindowCache
+from easytv.app.interfaces import Library, Store
+from easytv.core import events, properties
+from easytv.core.errors import Error
+from easytv.core.models import ShowState, TVShow
+from easytv.core.rule import next_episode, next_episodes
+from easytv.core.settings import Settings
+
+LOG = logging.getLogger("EasyTV.engine")
+
+SCAN_DEBOUNCE_SECONDS = 2.0
+"""Quiet time after the last scan/clean notification before the full recompute (seconds)."""
+
+RETRY_SECONDS = 10.0
+"""Delay before retrying a full recompute that failed (seconds)."""
+
+
+class Engine:
+    """Keeps `{tvshowid: ShowState}` current and publishes it.
+
+    `clock` returns monotonic seconds. Events are queued with `handle()` and processed by
+    `step()`; a failing step is logged and retried, it never raises `easytv` errors.
+    """
+
+    def __init__(self, library: Library, cache: WindowCache, store: Store, settings: Settings,
+                 clock: Callable[[], float], rng: Optional[random.Random] = None) -> None:
+        self._library = library
+        self._cache = cache
+        self._store = store
+        self._settings = settings
+        self._clock = clock
+        self._rng = rng or random.Random()
+        self.states: Dict[int, ShowState] = {}
+        self._shows: Dict[int, TVShow] = {}
+        self._episode_show: Dict[int, int] = {}
+        self._picks: Dict[int, int] = {}
+        self._full_at: Optional[float] = None
+        self._dirty_shows: Set[int] = set()
+        self._dirty_episodes: Set[int] = set()
+        self._refresh_shows: Set[int] = set()
+
+    # -- input -------------------------------------------------------------------------------
+
+    def start(self) -> None:
+        """Adopt what an earlier run left in the window and schedule the full recompute now."""
+        previous = self._cache.load_previous()
+        for tvshowid in self._settings.random_order_shows:
+            pick = previous.get(properties.show_key(tvshowid, "EpisodeID"), "")
+            if pick.isdigit():
+                self._picks[tvshowid] = int(pick)
+        self._full_at = self._clock()
+
+    def handle(self, event: events.Event) -> None:
+        """Queue the work one event asks for (cheap: no JSON-RPC here)."""
+        if isinstance(event, (events.EpisodeChanged, events.PlaybackStopped, events.EpisodeRemoved)):
+            self._dirty_episodes.add(event.episodeid)
+        elif isinstance(event, events.ShowChanged):
+            self._refresh_shows.add(event.tvshowid)
+            self._dirty_shows.add(event.tvshowid)
+        elif isinstance(event, events.ShowRemoved):
+            self._shows.pop(event.tvshowid, None)
+            self._dirty_shows.add(event.tvshowid)
+        elif isinstance(event, events.LibraryChanged):
+            self._full_at = self._clock() + SCAN_DEBOUNCE_SECONDS
+
+    def apply_settings(self, settings: Settings) -> None:
+        """Take a new settings snapshot; a change to what "next" means recomputes everything."""
+        changed = settings.rule_fingerprint != self._settings.rule_fingerprint
+        self._settings = settings
+        if changed:
+            LOG.info("Rule settings changed; recomputing every show")
+            self._full_at = self._clock()
+
+    @property
+    def busy(self) -> bool:
+        """True while work is queued that `step()` can do now."""
+        due = self._full_at is not None and self._clock() >= self._full_at
+        return due or bool(self._dirty_shows or self._dirty_episodes)
+
+    # -- work --------------------------------------------------------------------------------
+
+    def step(self) -> None:
+        """Do the queued work: a due full recompute, else the affected shows; then publish."""
+        if self._full_at is not None and self._clock() >= self._full_at:
+            try:
+                self._recompute_all()
+            except Error as exc:
+                LOG.warning("Full recompute failed, retrying in %.0f s: %s", RETRY_SECONDS, exc)
+                self._full_at = self._clock() + RETRY_SECONDS
+                return
+            self._full_at = None
+            self._dirty_shows.clear()
+            self._dirty_episodes.clear()
+            self._refresh_shows.clear()
+            return
+        if self._dirty_episodes or self._dirty_shows:
+            self._recompute_dirty()
+
+    def _recompute_all(self) -> None:
+        shows = self._library.tvshows()
+        episodes = self._library.episodes()
+        self._shows = {s.tvshowid: s for s in shows}
+        self._episode_show = {e.episodeid: e.tvshowid for e in episodes}
+        states = next_episodes(
+            shows, episodes,
+            include_positioned_specials=self._settings.include_positioned_specials,
+            random_order_shows=self._settings.random_order_shows,
+            previous_picks=self._picks,
+            choose=self._rng.choice,
+        )
+        removed = set(self.states) - set(states)
+        changed = {i: s for i, s in states.items() if self.states.get(i) != s}
+        self.states = states
+        LOG.info("Computed %d shows from %d episodes (%d tracked)", len(shows), len(episodes), len(states))
+        self._publish(changed, removed)
+
+    def _resolve_episodes(self) -> None:
+        for episodeid in sorted(self._dirty_episodes):
+            tvshowid = self._episode_show.get(episodeid)
+            if tvshowid is None:
+                try:
+                    tvshowid = self._library.episode_tvshowid(episodeid)
+                except Error as exc:
+                    LOG.warning("Cannot find the show of episode %d: %s", episodeid, exc)
+                    continue
+            if tvshowid is None:
+                LOG.debug("Episode %d is not in the library; ignored", episodeid)
+                continue
+            self._dirty_shows.add(tvshowid)
+        self._dirty_episodes.clear()
+
+    def _recompute_dirty(self) -> None:
+        self._resolve_episodes()
+        changed: Dict[int, ShowState] = {}
+        removed: Set[int] = set()
+        for tvshowid in sorted(self._dirty_shows):
+            try:
+                state = self._recompute_show(tvshowid)
+            except Error as exc:
+                LOG.warning("Recomputing show %d failed; keeping its cached state: %s", tvshowid, exc)
+                continue
+            if state is None:
+                if self.states.pop(tvshowid, None) is not None:
+                    removed.add(tvshowid)
+            elif self.states.get(tvshowid) != state:
+                self.states[tvshowid] = state
+                changed[tvshowid] = state
+        self._dirty_shows.clear()
+        self._publish(changed, removed)
+
+    def _recompute_show(self, tvshowid: int) -> Optional[ShowState]:
+        show = None if tvshowid in self._refresh_shows else self._shows.get(tvshowid)
+        self._refresh_shows.discard(tvshowid)
+        if show is None:
+            show = self._library.tvshow(tvshowid)
+            if show is None:
+                self._shows.pop(tvshowid, None)
+                return None
+            self._shows[tvshowid] = show
+        episodes = self._library.episodes(tvshowid)
+        for ep in episodes:
+            self._episode_show[ep.episodeid] = ep.tvshowid
+        is_random = tvshowid in self._settings.random_order_shows
+        return next_episode(
+            show, episodes,
+            include_positioned_specials=self._settings.include_positioned_specials,
+            random_order=is_random,
+            previous_pick=self._picks.get(tvshowid),
+            choose=self._rng.choice,
+        )
+
+    def _publish(self, changed: Dict[int, ShowState], removed: Iterable[int]) -> None:
+        for tvshowid, state in changed.items():
+            if tvshowid in self._settings.random_order_shows:
+                self._picks[tvshowid] = state.next.episodeid
+        removed = set(removed)
+        for tvshowid in removed:
+            self._picks.pop(tvshowid, None)
+        written = self._cache.apply(properties.render(self.states))
+        if changed or removed:
+            LOG.debug("Published %d changed and %d removed shows (%d properties written)",
+                      len(changed), len(removed), written)
+            self._store.save(changed, removed)

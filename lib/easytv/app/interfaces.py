@@ -1,0 +1,58 @@
+"""The interfaces the engine works on; Kodi, MySQL and test doubles implement them."""
+
+from typing import Iterable, List, Mapping, Optional
+
+from easytv.core.models import Episode, ShowState, TVShow
+
+try:  # Python 3.8 (Kodi on Windows) has typing.Protocol
+    from typing import Protocol
+except ImportError:  # pragma: no cover
+    Protocol = object  # type: ignore[assignment,misc]
+
+
+class Window(Protocol):
+    """String properties of one Kodi window ("" when unset)."""
+
+    def get(self, name: str) -> str:
+        """One property's value."""
+
+    def set(self, name: str, value: str) -> None:
+        """Set one property; an empty value clears it."""
+
+
+class Library(Protocol):
+    """Kodi's video library (see `easytv.kodi.library.KodiLibrary`); raises `JsonRpcError`."""
+
+    def tvshows(self) -> List[TVShow]:
+        """Every show."""
+
+    def tvshow(self, tvshowid: int) -> Optional[TVShow]:
+        """One show, None if unknown."""
+
+    def episodes(self, tvshowid: Optional[int] = None) -> List[Episode]:
+        """Episodes of one show or of the whole library."""
+
+    def episode_tvshowid(self, episodeid: int) -> Optional[int]:
+        """The show of one episode, None if unknown."""
+
+
+class Store(Protocol):
+    """Where computed show states are kept beyond the local cache.
+
+    The local store keeps nothing; the shared MySQL store (next step) implements the same calls.
+    `name` is what `EasyTV.Storage` shows (`local` or `shared`).
+    """
+
+    name: str
+
+    def save(self, states: Mapping[int, ShowState], removed: Iterable[int]) -> None:
+        """Record changed show states and removed tvshowids (one transaction when shared)."""
+
+
+class LocalStore:
+    """Keeps nothing beyond the window-property cache (sync off)."""
+
+    name = "local"
+
+    def save(self, states: Mapping[int, ShowState], removed: Iterable[int]) -> None:
+        """Nothing to do: the window cache is the only storage."""

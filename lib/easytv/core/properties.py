@@ -1,0 +1,127 @@
+"""Home-window property rendering and diffing (SPEC §4).
+
+The core renders the whole cache as a flat `{name: value}` dict of plain strings; the window
+adapter writes only `diff(old, new)`.
+"""
+
+import hashlib
+from dataclasses import dataclass
+from typing import Dict, Iterable, List, Mapping, Tuple
+
+from easytv.core.models import ShowState
+
+PREFIX = "EasyTV"
+SHOW_IDS = PREFIX + ".ShowIDs"
+FRESH_IDS = PREFIX + ".FreshIDs"
+REVISION = PREFIX + ".Revision"
+STORAGE = PREFIX + ".Storage"
+SERVICE = PREFIX + ".Service"
+
+FIELDS = (
+    "TVShowTitle", "TVShowID", "EpisodeID", "Title", "Season", "Episode", "EpisodeNo",
+    "File", "Plot", "Thumb", "Poster", "Fanart", "ResumeSeconds", "TotalSeconds",
+    "PercentPlayed", "IsSkipped", "CountWatchedEps", "CountUnwatchedEps", "LastPlayed",
+)
+
+
+def show_key(tvshowid: int, field: str) -> str:
+    """Property name of one field of one show: `EasyTV.<tvshowid>.<Field>`."""
+    return "%s.%d.%s" % (PREFIX, tvshowid, field)
+
+
+def _seconds(value: float) -> str:
+    return str(int(round(value)))
+
+
+def show_fields(state: ShowState) -> Dict[str, str]:
+    """The SPEC §4 fields of one show, `{Field: value}`, every value a plain string."""
+    ep = state.next
+    total = ep.resume_total if ep.resume_total > 0 else float(ep.runtime)
+    percent = int(round(100.0 * ep.resume_position / total)) if total > 0 else 0
+    return {
+        "TVShowTitle": state.show.title or ep.showtitle,
+        "TVShowID": str(state.tvshowid),
+        "EpisodeID": str(ep.episodeid),
+        "Title": ep.title,
+        "Season": str(ep.season),
+        "Episode": str(ep.episode),
+        "EpisodeNo": "S%02dE%02d" % (ep.season, ep.episode),
+        "File": ep.file,
+        "Plot": ep.plot,
+        "Thumb": ep.thumb,
+        "Poster": state.show.poster,
+        "Fanart": state.show.fanart,
+        "ResumeSeconds": _seconds(ep.resume_position),
+        "TotalSeconds": _seconds(total),
+        "PercentPlayed": str(max(0, min(100, percent))),
+        "IsSkipped": "true" if state.is_skipped else "false",
+        "CountWatchedEps": str(state.count_watched),
+        "CountUnwatchedEps": str(state.count_unwatched),
+        "LastPlayed": state.lastplayed,
+    }
+
+
+def in_progress_order(states: Iterable[ShowState]) -> List[int]:
+    """tvshowids of in-progress shows, most recently played first (ties: lower id first)."""
+    started = [s for s in states if s.in_progress]
+    started.sort(key=lambda s: s.tvshowid)
+    started.sort(key=lambda s: s.lastplayed, reverse=True)
+    return [s.tvshowid for s in started]
+
+
+def fresh_order(states: Iterable[ShowState]) -> List[int]:
+    """tvshowids of unstarted shows, newest added first (ties: higher id first)."""
+    fresh = [s for s in states if not s.in_progress]
+    fresh.sort(key=lambda s: (s.show.dateadded, s.tvshowid), reverse=True)
+    return [s.tvshowid for s in fresh]
+
+
+def content_revision(props: Mapping[str, str]) -> str:
+    """A 12-hex-digit digest of the cache content: equal content, equal revision."""
+    digest = hashlib.sha1()
+    for name in sorted(props):
+        digest.update(name.encode("utf-8") + b"\0" + props[name].encode("utf-8") + b"\0")
+    return digest.hexdigest()[:12]
+
+
+def render(states: Mapping[int, ShowState]) -> Dict[str, str]:
+    """The whole cache: every tracked show's fields, `ShowIDs`, `FreshIDs` and `Revision`.
+
+    `EasyTV.Storage` and `EasyTV.Service` are status properties the service sets itself.
+    """
+    props: Dict[str, str] = {}
+    for tvshowid, state in states.items():
+        for field, value in show_fields(state).items():
+            props[show_key(tvshowid, field)] = value
+    props[SHOW_IDS] = ",".join(str(i) for i in in_progress_order(states.values()))
+    props[FRESH_IDS] = ",".join(str(i) for i in fresh_order(states.values()))
+    props[REVISION] = content_revision(props)
+    return props
+
+
+@dataclass(frozen=True)
+class Changes:
+    """What to write to the window: `set` names with their new values, `clear` names to empty."""
+
+    set: Mapping[str, str]
+    clear: Tuple[str, ...]
+
+    def __bool__(self) -> bool:
+        return bool(self.set) or bool(self.clear)
+
+
+def diff(old: Mapping[str, str], new: Mapping[str, str]) -> Changes:
+    """Changes that turn `old` into `new` (an empty value counts as absent, as in Kodi)."""
+    to_set = {k: v for k, v in new.items() if v != old.get(k, "") and v != ""}
+    to_clear = tuple(sorted(k for k, v in old.items() if v != "" and new.get(k, "") == ""))
+    return Changes(to_set, to_clear)
+
+
+def parse_ids(value: str) -> List[int]:
+    """Parse a comma-separated id list such as `EasyTV.ShowIDs`; skips anything not an int."""
+    ids = []
+    for part in value.split(","):
+        part = part.strip()
+        if part.lstrip("-").isdigit():
+            ids.append(int(part))
+    return ids

@@ -1,0 +1,56 @@
+"""The add-on's settings as one frozen snapshot (SPEC §6), rebuilt on `onSettingsChanged`."""
+
+from dataclasses import dataclass
+from typing import Callable, List, Optional, Tuple
+
+DEFAULT_WIDGET_LIMIT = 25
+
+
+@dataclass(frozen=True)
+class Settings:
+    """Snapshot of the settings the service and the plugin use.
+
+    `random_order_shows`: tvshowids of random-order shows; `widget_limit`: maximum items per
+    widget list (>= 1); `sync_poll_seconds`: how often a syncing device checks the revision.
+    """
+
+    include_positioned_specials: bool = False
+    random_order_shows: Tuple[int, ...] = ()
+    widget_limit: int = DEFAULT_WIDGET_LIMIT
+    debug_logging: bool = False
+    multi_instance_sync: bool = False
+    sync_poll_seconds: float = 2.0
+
+    @property
+    def rule_fingerprint(self) -> Tuple[bool, Tuple[int, ...]]:
+        """The settings that change what "next" means; a change needs a full recompute."""
+        return (self.include_positioned_specials, tuple(sorted(self.random_order_shows)))
+
+
+def parse_show_ids(value: str, warn: Optional[Callable[[str], None]] = None) -> Tuple[int, ...]:
+    """Parse `random_order_shows` ("3,12,40") into sorted unique tvshowids.
+
+    Entries that are not positive integers are dropped and reported through `warn`.
+    """
+    ids: List[int] = []
+    for part in (value or "").split(","):
+        part = part.strip()
+        if not part:
+            continue
+        if part.isdigit() and int(part) > 0:
+            ids.append(int(part))
+        elif warn is not None:
+            warn("random_order_shows: ignoring %r, not a tvshowid" % part)
+    return tuple(sorted(set(ids)))
+
+
+def clamp_widget_limit(value: int) -> int:
+    """`widget_limit` kept within 1..500; anything else falls back to the default 25."""
+    if 1 <= value <= 500:
+        return value
+    return DEFAULT_WIDGET_LIMIT
+
+
+def format_show_ids(ids: Tuple[int, ...]) -> str:
+    """Inverse of `parse_show_ids`: "3,12,40"."""
+    return ",".join(str(i) for i in sorted(set(ids)))

@@ -1,0 +1,32 @@
+"""Facts about the add-on and Kodi: version, profile folder, localized strings, friendly name."""
+
+import xbmc
+import xbmcaddon
+import xbmcvfs
+
+ADDON_ID = "service.easytv"
+
+
+def version() -> str:
+    """The add-on version from addon.xml."""
+    return xbmcaddon.Addon(ADDON_ID).getAddonInfo("version")
+
+
+def profile_path() -> str:
+    """The add-on's profile folder as a real path (`special://profile/addon_data/service.easytv/`)."""
+    return xbmcvfs.translatePath(xbmcaddon.Addon(ADDON_ID).getAddonInfo("profile"))
+
+
+def localize(string_id: int) -> str:
+    """A string of resources/language (ids 30000–30999)."""
+    return xbmcaddon.Addon(ADDON_ID).getLocalizedString(string_id)
+
+
+def kodi_version() -> str:
+    """Kodi's build version, e.g. `20.1 (20.1.0) Git:...`."""
+    return xbmc.getInfoLabel("System.BuildVersion")
+
+
+def friendly_name() -> str:
+    """This device's name (`System.FriendlyName`)."""
+    return xbmc.getInfoLabel("System.FriendlyName")

@@ -1,0 +1,32 @@
+"""Kodi's standard dialogs and notifications (`xbmcgui.Dialog`)."""
+
+from typing import List, Mapping, Optional, Sequence
+
+import xbmcgui
+
+from easytv.kodi.addon import localize
+from easytv.kodi.listing import episode_item
+
+
+def choose_episode(heading: str, entries: Sequence[Mapping[str, str]]) -> Optional[int]:
+    """Select dialog with details over episode entries; the chosen index, or None if cancelled."""
+    items = [episode_item(f) for f in entries]
+    index = xbmcgui.Dialog().select(heading, items, useDetails=True)
+    return index if index >= 0 else None
+
+
+def choose_many(heading: str, labels: List[str], preselect: List[int]) -> Optional[List[int]]:
+    """Multi-select dialog; the chosen indexes, or None if cancelled."""
+    chosen = xbmcgui.Dialog().multiselect(heading, labels, preselect=preselect)
+    return None if chosen is None else list(chosen)
+
+
+def notify(message: str, error: bool = False) -> None:
+    """A toast notification titled EasyTV."""
+    icon = xbmcgui.NOTIFICATION_ERROR if error else xbmcgui.NOTIFICATION_INFO
+    xbmcgui.Dialog().notification(localize(30000), message, icon, 5000)
+
+
+def ok(message: str) -> None:
+    """An OK dialog titled EasyTV."""
+    xbmcgui.Dialog().ok(localize(30000), message)

@@ -1,0 +1,38 @@
+"""Reads the add-on's settings (`xbmcaddon.Addon().getSettings()`, Kodi 20+) into a snapshot."""
+
+import logging
+
+import xbmcaddon
+
+from easytv.core.settings import Settings, clamp_widget_limit, format_show_ids, parse_show_ids
+
+LOG = logging.getLogger("EasyTV.settings")
+
+
+def _get(read, setting_id: str, default):
+    """One setting through `read`, falling back to `default` (logged) when Kodi refuses it."""
+    try:
+        return read(setting_id)
+    except (TypeError, ValueError, RuntimeError) as exc:
+        LOG.warning("Setting %s unreadable (%s); using default %r", setting_id, exc, default)
+        return default
+
+
+def read_settings() -> Settings:
+    """A fresh `Settings` snapshot of `service.easytv`; unreadable values fall back to defaults."""
+    kodi_settings = xbmcaddon.Addon("service.easytv").getSettings()
+    poll = _get(kodi_settings.getInt, "sync_poll_seconds", 2)
+    return Settings(
+        include_positioned_specials=_get(kodi_settings.getBool, "include_positioned_specials", False),
+        random_order_shows=parse_show_ids(_get(kodi_settings.getString, "random_order_shows", ""),
+                                          LOG.warning),
+        widget_limit=clamp_widget_limit(_get(kodi_settings.getInt, "widget_limit", 25)),
+        debug_logging=_get(kodi_settings.getBool, "debug_logging", False),
+        multi_instance_sync=_get(kodi_settings.getBool, "multi_instance_sync", False),
+        sync_poll_seconds=float(poll) if 1 <= poll <= 60 else 2.0,
+    )
+
+
+def write_random_order_shows(ids) -> None:
+    """Store the random-order show ids as the comma-separated `random_order_shows` setting."""
+    xbmcaddon.Addon("service.easytv").getSettings().setString("random_order_shows", format_show_ids(tuple(ids)))
