@@ -1,0 +1,290 @@
+"""One real Kodi 20 instance: own HOME, own Xvfb display, own ports, stopped by PID."""
+
+from __future__ import annotations
+
+import os
+import select
+import shutil
+import subprocess
+import time
+from pathlib import Path
+from typing import Any, Callable
+from xml.sax.saxutils import escape
+
+from . import rpc
+from .notify import NotificationListener
+from .playback import PlaybackMixin
+from .procs import HarnessError, free_port, is_running, terminate, wait_until
+
+KODI_BIN = Path("/usr/lib/x86_64-linux-gnu/kodi/kodi.bin")
+SCREEN = (960, 540)
+DIRECTORY_PROPERTIES = ["title", "showtitle", "season", "episode", "playcount", "resume",
+                        "lastplayed", "file", "art", "plot", "tvshowid"]
+
+
+class KodiError(HarnessError):
+    """Kodi (or its Xvfb) failed to start, died, or did not answer."""
+
+
+class KodiInstance(PlaybackMixin):
+    """A Kodi process under ``base_dir/home`` talking to the MySQL video database ``db``.
+
+    ``db`` is a mapping with ``host``, ``port``, ``user``, ``password``. ``addon_settings`` is
+    written as ``userdata/addon_data/service.easytv/settings.xml`` (setting id -> value; bools
+    become ``true``/``false``). ``addon_dirs`` are copied into ``$HOME/.kodi/addons``.
+    """
+
+    def __init__(self, name: str, base_dir: Path, db: dict, friendly_name: str | None = None,
+                 addon_dirs: list[Path] = (), addon_settings: dict[str, Any] | None = None,
+                 enabled_addons: list[str] = ()) -> None:
+        self.name = name
+        self.friendly_name = friendly_name or name
+        self.base_dir = Path(base_dir)
+        self.home = self.base_dir / "home"
+        self.userdata = self.home / ".kodi" / "userdata"
+        self.db = db
+        self.addon_dirs = list(addon_dirs)
+        self.addon_settings = addon_settings
+        self.enabled_addons = list(enabled_addons)
+        self.web_port = free_port()
+        self.tcp_port = free_port()
+        self.es_port = free_port()
+        self.display: str | None = None
+        self.pid: int | None = None
+        self.xvfb_pid: int | None = None
+        self.listener: NotificationListener | None = None
+        self.started_at: float | None = None
+        self.ready_seconds: float | None = None
+        self._popen: subprocess.Popen | None = None
+        self._xvfb: subprocess.Popen | None = None
+
+    # ----------------------------------------------------------------- files
+    @property
+    def kodi_log_path(self) -> Path:
+        """``$HOME/.kodi/temp/kodi.log`` of this instance."""
+        return self.home / ".kodi" / "temp" / "kodi.log"
+
+    @property
+    def rpc_url(self) -> str:
+        """HTTP JSON-RPC endpoint, ``http://127.0.0.1:PORT/jsonrpc``."""
+        return f"http://127.0.0.1:{self.web_port}/jsonrpc"
+
+    def write_config(self) -> None:
+        """Write .asoundrc, advancedsettings.xml, guisettings.xml, add-ons and add-on settings."""
+        from .addons import write_addons_db  # local: addons imports nothing from here
+
+        self.userdata.mkdir(parents=True, exist_ok=True)
+        (self.home / ".asoundrc").write_text("pcm.!default { type null }\n")
+        db = self.db
+        (self.userdata / "advancedsettings.xml").write_text(
+            "<advancedsettings>\n"
+            "  <videodatabase><type>mysql</type>"
+            f"<host>{db['host']}</host><port>{db['port']}</port>"
+            f"<user>{escape(db['user'])}</user><pass>{escape(db['password'])}</pass>"
+            "<name>MyVideos</name></videodatabase>\n"
+            f"  <jsonrpc><tcpport>{self.tcp_port}</tcpport></jsonrpc>\n"
+            "  <video><ignoresecondsatstart>1</ignoresecondsatstart></video>\n"
+            "</advancedsettings>\n")
+        gui = {
+            "services.devicename": self.friendly_name,
+            "services.webserver": "true", "services.webserverport": str(self.web_port),
+            "services.webserverauthentication": "false",
+            "services.esport": str(self.es_port), "services.esallinterfaces": "false",
+            "services.zeroconf": "false", "services.upnp": "false",
+            "services.airplay": "false", "services.wsdiscovery": "false",
+            "general.addonupdates": "2", "audiooutput.streamsilence": "0",
+            "screensaver.mode": "",
+        }
+        (self.userdata / "guisettings.xml").write_text(_settings_xml(gui))
+        addons_dir = self.home / ".kodi" / "addons"
+        addons_dir.mkdir(parents=True, exist_ok=True)
+        for src in self.addon_dirs:
+            dest = addons_dir / src.name
+            if dest.exists():
+                shutil.rmtree(dest)
+            shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
+        if self.enabled_addons:
+            write_addons_db(self.userdata / "Database" / "Addons33.db", self.enabled_addons)
+        if self.addon_settings is not None:
+            self.write_addon_settings("service.easytv", self.addon_settings)
+
+    def write_addon_settings(self, addon_id: str, settings: dict[str, Any]) -> Path:
+        """Write ``userdata/addon_data/ADDON/settings.xml`` (new format); return its path."""
+        values = {k: ("true" if v is True else "false" if v is False else str(v))
+                  for k, v in settings.items()}
+        path = self.userdata / "addon_data" / addon_id / "settings.xml"
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(_settings_xml(values))
+        return path
+
+    # --------------------------------------------------------------- process
+    def start(self, timeout: float = 30.0) -> None:
+        """``launch()`` then ``wait_ready(timeout)``."""
+        self.launch()
+        self.wait_ready(timeout)
+
+    def launch(self) -> None:
+        """Write the config, start Xvfb and ``kodi.bin --windowing=x11``; do not wait for Kodi.
+
+        Raises ``KodiError`` when kodi.bin is missing or Xvfb gives no display.
+        """
+        if not KODI_BIN.exists():
+            raise KodiError(f"{KODI_BIN} not found (apt-get install kodi)")
+        self.base_dir.mkdir(parents=True, exist_ok=True)
+        self.write_config()
+        self._start_xvfb()
+        env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "KODI_HOME")}
+        env.update(HOME=str(self.home), DISPLAY=self.display, LANG="C.UTF-8",
+                   KODI_AE_SINK="ALSA")
+        self.started_at = time.monotonic()
+        with open(self.base_dir / "kodi.stdout", "ab") as out:
+            # start_new_session = setsid() in the child before exec: Popen.pid is kodi.bin's PID.
+            self._popen = subprocess.Popen([str(KODI_BIN), "--windowing=x11"], env=env,
+                                           cwd=self.home, stdin=subprocess.DEVNULL, stdout=out,
+                                           stderr=subprocess.STDOUT, start_new_session=True)
+        self.pid = self._popen.pid
+        (self.base_dir / "kodi.pid").write_text(f"{self.pid}\n")
+
+    def wait_ready(self, timeout: float = 30.0) -> None:
+        """Wait until JSON-RPC answers ``JSONRPC.Ping``, then connect the notification listener.
+
+        Sets ``ready_seconds`` (launch → listener connected). Raises ``KodiError`` at once if
+        kodi.bin exits, ``WaitTimeout`` after ``timeout`` s.
+        """
+        def pong() -> bool:
+            if self._popen.poll() is not None:
+                raise KodiError(f"{self.name}: kodi.bin exited with {self._popen.returncode}\n"
+                                + self.log_tail())
+            try:
+                return self.call("JSONRPC.Ping", timeout=2) == "pong"
+            except rpc.RpcTransportError:
+                return False
+
+        wait_until(pong, timeout, what=f"{self.name}: JSON-RPC ping", fatal=(KodiError,))
+        self.listener = NotificationListener(self.tcp_port)
+        self.listener.connect(timeout)
+        self.ready_seconds = time.monotonic() - self.started_at
+
+    def _start_xvfb(self) -> None:
+        read_fd, write_fd = os.pipe()
+        try:
+            self._xvfb = subprocess.Popen(
+                ["Xvfb", "-displayfd", str(write_fd), "-screen", "0",
+                 f"{SCREEN[0]}x{SCREEN[1]}x24", "-nolisten", "tcp", "-noreset"],
+                pass_fds=(write_fd,), stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL,
+                stderr=open(self.base_dir / "xvfb.log", "ab"), start_new_session=True)
+            os.close(write_fd)
+            write_fd = -1
+            self.xvfb_pid = self._xvfb.pid
+            number = _read_line(read_fd, timeout=15)
+        finally:
+            os.close(read_fd)
+            if write_fd >= 0:
+                os.close(write_fd)
+        if not number.isdigit():
+            raise KodiError(f"{self.name}: Xvfb gave no display number ({number!r})")
+        self.display = f":{number}"
+
+    def running(self) -> bool:
+        """True while kodi.bin is alive and not a zombie."""
+        if self._popen is not None:
+            self._popen.poll()
+        return self.pid is not None and is_running(self.pid)
+
+    def wait_exit(self, timeout: float) -> int | None:
+        """Wait up to ``timeout`` s for kodi.bin to exit; return its exit code (None if unknown)."""
+        wait_until(lambda: not self.running(), timeout, what=f"{self.name}: kodi.bin exit")
+        return self._popen.returncode if self._popen is not None else None
+
+    def stop(self, timeout: float = 15.0) -> None:
+        """SIGTERM Kodi (SIGKILL after ``timeout`` s), then close the listener and stop Xvfb."""
+        if self.pid is not None:
+            terminate(self.pid, timeout, self._popen)
+        if self.listener is not None:
+            self.listener.close()
+        if self.xvfb_pid is not None:
+            terminate(self.xvfb_pid, 5, self._xvfb)
+
+    def pids(self) -> dict[str, int]:
+        """PIDs this instance started: ``{"kodi": ..., "xvfb": ...}``."""
+        return {k: v for k, v in (("kodi", self.pid), ("xvfb", self.xvfb_pid)) if v}
+
+    # ------------------------------------------------------------- JSON-RPC
+    def call(self, method: str, params: Any = None, timeout: float = 15.0) -> Any:
+        """JSON-RPC ``method`` over HTTP; return ``result``; raises ``rpc.JsonRpcError``."""
+        return rpc.call(self.rpc_url, method, params, timeout)
+
+    def get_property(self, name: str) -> str:
+        """Return home-window property ``name`` (Window 10000), "" when unset."""
+        label = f"Window(Home).Property({name})"
+        return self.call("XBMC.GetInfoLabels", {"labels": [label]})[label]
+
+    def get_properties(self, names: list[str]) -> dict[str, str]:
+        """Return several home-window properties in one call: name -> value."""
+        labels = [f"Window(Home).Property({n})" for n in names]
+        result = self.call("XBMC.GetInfoLabels", {"labels": labels})
+        return {n: result[label] for n, label in zip(names, labels)}
+
+    def get_directory(self, url: str, properties: list[str] = DIRECTORY_PROPERTIES) -> list[dict]:
+        """List ``url`` (e.g. a plugin route) as a widget would; return the ``files`` items."""
+        result = self.call("Files.GetDirectory",
+                           {"directory": url, "media": "video", "properties": properties},
+                           timeout=30)
+        return result.get("files") or []
+
+    def execute_addon(self, addon_id: str, params: list[str] | None = None) -> None:
+        """``Addons.ExecuteAddon`` (params become ``sys.argv[1:]`` for a script add-on)."""
+        args = {"addonid": addon_id}
+        if params is not None:
+            args["params"] = params
+        self.call("Addons.ExecuteAddon", args)
+
+    def wait_property(self, name: str, predicate: Callable[[str], bool], timeout: float) -> str:
+        """Poll property ``name`` until ``predicate(value)``; return the value."""
+        return wait_until(lambda: (lambda v: predicate(v) and (v,))(self.get_property(name)),
+                          timeout, what=f"{self.name}: property {name}")[0]
+
+    # ------------------------------------------------------------ inspection
+    def screenshot(self, path: Path) -> Path:
+        """Grab the instance's X display into a PNG at ``path`` with ffmpeg x11grab."""
+        path = Path(path)
+        path.parent.mkdir(parents=True, exist_ok=True)
+        subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "x11grab", "-video_size",
+                        f"{SCREEN[0]}x{SCREEN[1]}", "-i", self.display, "-frames:v", "1",
+                        str(path)], check=True, capture_output=True, timeout=30)
+        return path
+
+    def log_text(self) -> str:
+        """Whole kodi.log ("" before Kodi created it)."""
+        try:
+            return self.kodi_log_path.read_text(errors="replace")
+        except FileNotFoundError:
+            return ""
+
+    def log_tail(self, lines: int = 60) -> str:
+        """The last ``lines`` lines of kodi.log."""
+        return "\n".join(self.log_text().splitlines()[-lines:])
+
+
+def _settings_xml(values: dict[str, str]) -> str:
+    rows = "".join(f'  <setting id="{escape(k)}">{escape(v)}</setting>\n'
+                   for k, v in values.items())
+    return f'<settings version="2">\n{rows}</settings>\n'
+
+
+
+def _read_line(fd: int, timeout: float) -> str:
+    """Read from ``fd`` until a newline, EOF or ``timeout`` s. Xvfb writes the display number,
+    then "\\n" in a second write, and dies if the pipe is closed between the two."""
+    deadline = time.monotonic() + timeout
+    data = b""
+    while not data.endswith(b"\n"):
+        remaining = deadline - time.monotonic()
+        ready, _, _ = select.select([fd], [], [], max(remaining, 0))
+        if not ready:
+            break
+        chunk = os.read(fd, 64)
+        if not chunk:
+            break
+        data += chunk
+    return data.decode().strip()
