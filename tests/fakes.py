@@ -1,0 +1,88 @@
+"""Test doubles of EasyTV's own interfaces (never of Kodi's modules)."""
+
+from typing import Dict, List, Mapping, Optional
+
+from easytv.core.errors import JsonRpcError
+from easytv.core.models import Episode, TVShow
+
+
+class FakeWindow:
+    """A `Window`: a dict of string properties that counts writes."""
+
+    def __init__(self) -> None:
+        self.props: Dict[str, str] = {}
+        self.writes = 0
+
+    def get(self, name: str) -> str:
+        return self.props.get(name, "")
+
+    def set(self, name: str, value: str) -> None:
+        self.writes += 1
+        if value:
+            self.props[name] = value
+        else:
+            self.props.pop(name, None)
+
+
+class FakeClock:
+    """Monotonic seconds that only move when told."""
+
+    def __init__(self, now: float = 1000.0) -> None:
+        self.now = now
+
+    def __call__(self) -> float:
+        return self.now
+
+    def advance(self, seconds: float) -> None:
+        self.now += seconds
+
+
+class FakeLibrary:
+    """A `Library` over Kodi-shaped dicts; counts calls and can be told to fail."""
+
+    def __init__(self, shows: List[Mapping], episodes: List[Mapping]) -> None:
+        self.shows = {s["tvshowid"]: dict(s) for s in shows}
+        self.episodes_by_id = {e["episodeid"]: dict(e) for e in episodes}
+        self.calls: List[str] = []
+        self.fail: Optional[JsonRpcError] = None
+
+    def _call(self, name: str) -> None:
+        self.calls.append(name)
+        if self.fail is not None:
+            raise self.fail
+
+    def tvshows(self) -> List[TVShow]:
+        self._call("tvshows")
+        return [TVShow.from_jsonrpc(s) for s in self.shows.values()]
+
+    def tvshow(self, tvshowid: int) -> Optional[TVShow]:
+        self._call("tvshow")
+        show = self.shows.get(tvshowid)
+        return TVShow.from_jsonrpc(show) if show else None
+
+    def episodes(self, tvshowid: Optional[int] = None) -> List[Episode]:
+        self._call("episodes" if tvshowid is None else "episodes(%d)" % tvshowid)
+        return [Episode.from_jsonrpc(e) for e in self.episodes_by_id.values()
+                if tvshowid is None or e["tvshowid"] == tvshowid]
+
+    def episode_tvshowid(self, episodeid: int) -> Optional[int]:
+        self._call("episode_tvshowid")
+        item = self.episodes_by_id.get(episodeid)
+        return item["tvshowid"] if item else None
+
+    # library changes, as Kodi would make them
+    def watch(self, episodeid: int, lastplayed: str = "2026-12-01 21:00:00") -> None:
+        self.episodes_by_id[episodeid].update(playcount=1, lastplayed=lastplayed,
+                                              resume={"position": 0.0, "total": 0.0})
+
+
+class RecordingStore:
+    """A `Store` that records what it was asked to save."""
+
+    name = "local"
+
+    def __init__(self) -> None:
+        self.saved: List[tuple] = []
+
+    def save(self, states, removed) -> None:
+        self.saved.append((dict(states), set(removed)))

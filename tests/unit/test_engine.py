@@ -1,0 +1,151 @@
+"""The engine with fakes of our own interfaces: startup, notifications, failures, settings."""
+
+import random
+
+from easytv.app.cache import WindowCache
+from easytv.app.engine import SCAN_DEBOUNCE_SECONDS, Engine
+from easytv.core import events
+from easytv.core.errors import JsonRpcError
+from easytv.core.settings import Settings
+from fakes import FakeClock, FakeLibrary, FakeWindow, RecordingStore
+from kodi_shapes import load, season, tvshow
+
+
+def make(library=None, settings=None, window=None):
+    settings = settings or Settings()
+    library = library or FakeLibrary(load("GetTVShows_all.json")["tvshows"], load("GetEpisodes_all.json")["episodes"])
+    window = window or FakeWindow()
+    clock = FakeClock()
+    store = RecordingStore()
+    engine = Engine(library, WindowCache(window), store, settings, clock, random.Random(1))
+    engine.start()
+    engine.step()
+    return engine, library, window, clock, store
+
+
+def test_start_computes_the_whole_library_with_one_episodes_call():
+    engine, library, window, _, _ = make()
+    assert library.calls == ["tvshows", "episodes"]
+    assert window.props["EasyTV.ShowIDs"] == "1,3"  # Bravo played last, then Alpha
+    assert window.props["EasyTV.3.EpisodeNo"] == "S01E02"
+    assert window.props["EasyTV.3.ResumeSeconds"] == "3"
+    assert set(engine.states) == {1, 2, 3, 4}
+
+
+def test_playcount_update_recomputes_only_that_show():
+    engine, library, window, _, store = make()
+    revision = window.props["EasyTV.Revision"]
+    library.calls.clear()
+    library.watch(12)
+    engine.handle(events.EpisodeChanged(12, 1))
+    engine.handle(events.EpisodeChanged(12, None))
+    engine.handle(events.PlaybackStopped(12, True))
+    engine.step()
+    assert library.calls == ["episodes(3)"]  # three notifications, one show, one call
+    assert window.props["EasyTV.3.EpisodeNo"] == "S01E03"
+    assert window.props["EasyTV.ShowIDs"].split(",")[0] == "3"
+    assert window.props["EasyTV.Revision"] != revision
+    assert set(store.saved[-1][0]) == {3}
+
+
+def test_only_changed_properties_are_written():
+    engine, library, window, _, _ = make()
+    before = window.writes
+    engine.handle(events.EpisodeChanged(12, None))  # nothing actually changed in the library
+    engine.step()
+    assert window.writes == before
+
+
+def test_unknown_episode_is_resolved_through_the_library():
+    engine, library, window, _, _ = make()
+    library.episodes_by_id[500] = dict(library.episodes_by_id[17], episodeid=500, episode=9,
+                                       file="/srv/media/tv/Charlie/x.mp4", playcount=1,
+                                       lastplayed="2026-12-01 10:00:00")
+    engine.handle(events.EpisodeChanged(500, 1))
+    engine.step()
+    assert "episode_tvshowid" in library.calls
+    assert window.props["EasyTV.ShowIDs"].startswith("4")
+
+
+def test_finished_show_leaves_the_cache():
+    library = FakeLibrary([tvshow(1)], season(1, 2, watched=1))
+    engine, library, window, _, store = make(library)
+    library.watch(10102)
+    engine.handle(events.EpisodeChanged(10102, 1))
+    engine.step()
+    assert 1 not in engine.states
+    assert not any(k.startswith("EasyTV.1.") for k in window.props)
+    assert store.saved[-1][1] == {1}
+
+
+def test_removed_show_leaves_the_cache():
+    engine, library, window, _, _ = make()
+    del library.shows[4]
+    for eid in [k for k, e in library.episodes_by_id.items() if e["tvshowid"] == 4]:
+        del library.episodes_by_id[eid]
+    engine.handle(events.ShowRemoved(4))
+    engine.step()
+    assert "EasyTV.4.EpisodeID" not in window.props
+    assert "4" not in window.props["EasyTV.FreshIDs"].split(",")
+
+
+def test_scan_finished_is_debounced_into_one_full_recompute():
+    engine, library, window, clock, _ = make()
+    library.calls.clear()
+    engine.handle(events.LibraryChanged("VideoLibrary.OnScanFinished"))
+    engine.step()
+    clock.advance(SCAN_DEBOUNCE_SECONDS / 2)
+    engine.handle(events.LibraryChanged("VideoLibrary.OnCleanFinished"))
+    engine.step()
+    assert library.calls == []
+    clock.advance(SCAN_DEBOUNCE_SECONDS)
+    engine.step()
+    assert library.calls == ["tvshows", "episodes"]
+
+
+def test_jsonrpc_error_is_survived_and_retried():
+    library = FakeLibrary(load("GetTVShows_all.json")["tvshows"], load("GetEpisodes_all.json")["episodes"])
+    library.fail = JsonRpcError("VideoLibrary.GetTVShows", -32602, "Invalid params.")
+    engine, _, window, clock, _ = make(library)
+    assert engine.states == {} and "EasyTV.ShowIDs" not in window.props
+    library.fail = None
+    clock.advance(60)
+    engine.step()
+    assert window.props["EasyTV.ShowIDs"] == "1,3"
+    library.fail = JsonRpcError("VideoLibrary.GetEpisodes", -32603, "Internal error.")
+    engine.handle(events.EpisodeChanged(12, 1))
+    engine.step()  # logged, cached state kept
+    assert window.props["EasyTV.3.EpisodeNo"] == "S01E02"
+
+
+def test_rule_setting_change_recomputes_everything():
+    engine, library, window, _, _ = make()
+    library.episodes_by_id[5]["playcount"] = 1  # Delta S01E01 and S01E02 watched
+    library.episodes_by_id[6]["playcount"] = 1
+    library.calls.clear()
+    engine.apply_settings(Settings(widget_limit=3))  # not a rule setting: no recompute
+    engine.step()
+    assert library.calls == []
+    engine.apply_settings(Settings(include_positioned_specials=True))
+    engine.step()
+    assert library.calls == ["tvshows", "episodes"]
+    assert window.props["EasyTV.2.Season"] == "0"  # the special positioned before S01E03
+    assert window.props["EasyTV.2.EpisodeNo"] == "S00E01"
+
+
+def test_random_pick_survives_a_service_restart_through_the_window():
+    settings = Settings(random_order_shows=(4,))
+    engine, library, window, _, _ = make(settings=settings)
+    pick = window.props["EasyTV.4.EpisodeID"]
+    for seed in range(5):
+        again = Engine(library, WindowCache(window), RecordingStore(), settings, FakeClock(), random.Random(seed))
+        again.start()
+        again.step()
+        assert window.props["EasyTV.4.EpisodeID"] == pick
+
+
+def test_restart_clears_shows_an_earlier_run_left_behind():
+    window = FakeWindow()
+    window.props.update({"EasyTV.ShowIDs": "77", "EasyTV.77.EpisodeID": "5", "EasyTV.77.Title": "Gone"})
+    make(window=window)
+    assert "EasyTV.77.EpisodeID" not in window.props and "EasyTV.77.Title" not in window.props
