@@ -1,0 +1,61 @@
+# EasyTV developer commands. `make demo` and `make test` install what they need themselves.
+PYTHON ?= python3
+VENV := .venv
+VPY := $(VENV)/bin/python
+VERSION := $(shell sed -n 's/^<addon .* version="\([^"]*\)".*/\1/p' addon.xml)
+ZIP := dist/service.easytv-$(VERSION).zip
+PYTEST_ARGS ?=
+
+.PHONY: demo demo-stop test lint unit e2e zip check bench deps venv clean
+
+## demo: MariaDB + real Kodi with EasyTV; plays an episode and prints the widget before/after (KEEP=1 leaves it running)
+demo: deps venv
+	$(VPY) tools/demo.py $(if $(KEEP),--keep,)
+
+demo-stop: venv
+	$(VPY) tools/demo.py --stop
+
+## test: lint, the add-on checker on the built zip, then every test (unit, MariaDB, real Kodi)
+test: deps venv lint check
+	$(VPY) -m pytest tests $(PYTEST_ARGS)
+
+## unit: everything but the real-Kodi tests (fast)
+unit: venv
+	$(VPY) -m pytest tests -m "not e2e" $(PYTEST_ARGS)
+
+e2e: deps venv
+	$(VPY) -m pytest tests/e2e $(PYTEST_ARGS)
+
+lint: venv
+	$(VENV)/bin/ruff check .
+	$(VENV)/bin/mypy lib
+
+## zip: the installable add-on, from git archive (dev files are export-ignored)
+zip: $(ZIP)
+
+$(ZIP): FORCE
+	@mkdir -p dist
+	@tree=$$(git stash create); git archive --format=zip --prefix=service.easytv/ -o $(ZIP) $${tree:-HEAD}
+	@echo "built $(ZIP)"
+
+check: venv zip
+	$(VPY) tools/addon_checker.py --checker $(CURDIR)/$(VENV)/bin/kodi-addon-checker $(ZIP)
+
+## bench: next-episode rule and property diff over a generated 2,000-show / 100,000-episode library
+bench: venv
+	$(VPY) tools/bench.py
+
+deps:
+	bash tools/install_system_deps.sh
+
+venv: $(VENV)/.installed
+
+$(VENV)/.installed: requirements-dev.txt
+	$(PYTHON) -m venv $(VENV)
+	$(VENV)/bin/pip install -q --disable-pip-version-check -r requirements-dev.txt
+	@touch $@
+
+clean:
+	rm -rf dist build .pytest_cache .ruff_cache .mypy_cache
+
+FORCE:
