@@ -3,10 +3,10 @@
 import dataclasses
 
 import pytest
-from kodi_shapes import episode, load
 
 from easytv.core.errors import MalformedRecord
 from easytv.core.models import Episode, TVShow
+from kodi_shapes import episode, load
 
 
 def test_parsed_episode_is_complete_and_equal_to_a_constructed_one():
