@@ -1,6 +1,6 @@
 """Kodi's standard dialogs and notifications (`xbmcgui.Dialog`)."""
 
-from typing import List, Mapping, Optional, Sequence
+from typing import List, Mapping, Optional, Sequence, Union
 
 import xbmcgui
 
@@ -10,14 +10,15 @@ from easytv.kodi.listing import episode_item
 
 def choose_episode(heading: str, entries: Sequence[Mapping[str, str]]) -> Optional[int]:
     """Select dialog with details over episode entries; the chosen index, or None if cancelled."""
-    items = [episode_item(f) for f in entries]
+    items: List[Union[str, xbmcgui.ListItem]] = [episode_item(f) for f in entries]
     index = xbmcgui.Dialog().select(heading, items, useDetails=True)
     return index if index >= 0 else None
 
 
 def choose_many(heading: str, labels: List[str], preselect: List[int]) -> Optional[List[int]]:
     """Multi-select dialog; the chosen indexes, or None if cancelled."""
-    chosen = xbmcgui.Dialog().multiselect(heading, labels, preselect=preselect)
+    options: List[Union[str, xbmcgui.ListItem]] = list(labels)
+    chosen = xbmcgui.Dialog().multiselect(heading, options, preselect=preselect)
     return None if chosen is None else list(chosen)
 
 
