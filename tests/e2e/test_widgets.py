@@ -1,0 +1,122 @@
+"""EasyTV's widgets and window properties follow real playback in real Kodi (SPEC §3–5)."""
+
+from __future__ import annotations
+
+import pytest
+
+from .harness.addons import addon_version, repo_root
+from .harness.easytv import NEXT_EPISODES, START_FRESH, episode_no, show_properties, wait_listing
+from .harness.library import get_episodes
+
+pytestmark = pytest.mark.e2e
+
+WIDGET_SECONDS = 3.0  # SPEC §9: a change reaches the widget within 3 s
+
+
+def first_is(episodeid: int):
+    """Listing predicate: the first item is library episode ``episodeid``.
+
+    Plugin items carry the episode's library id as ``id`` (dbid); Kodi 20 reports ``tvshowid``
+    -1 for them, so shows are matched by ``showtitle``.
+    """
+    return lambda items: bool(items) and items[0].get("id") == episodeid
+
+
+def item_of(items: list[dict], showtitle: str) -> dict | None:
+    """The listing item of the show titled ``showtitle``, if listed."""
+    return next((i for i in items if i.get("showtitle") == showtitle), None)
+
+
+def test_watching_first_episode_puts_second_first_in_widget(kodi, shows):
+    show = shows["Alpha Station"]
+    played = kodi.play_to_watched(show.episodeid(1, 1))
+
+    items, latency = wait_listing(kodi, NEXT_EPISODES, first_is(show.episodeid(1, 2)),
+                                  WIDGET_SECONDS, since=played.watched_at)
+    print(f"\n[e2e] play-to-watched {played.watched_at - played.opened_at:.2f} s; "
+          f"widget latency {latency:.2f} s after the playcount OnUpdate")
+    assert items[0]["showtitle"] == "Alpha Station"
+    assert episode_no(items[0]) == "S01E02"
+    assert items[0]["title"] == "Episode 2"
+    assert items[0]["playcount"] == 0
+
+    props = show_properties(kodi, show.tvshowid)
+    assert props["EpisodeNo"] == "S01E02"
+    assert (props["Season"], props["Episode"]) == ("1", "2")
+    assert props["EpisodeID"] == str(show.episodeid(1, 2))
+    assert props["TVShowTitle"] == "Alpha Station"
+    assert props["TVShowID"] == str(show.tvshowid)
+    assert props["ResumeSeconds"] == "0"
+    assert props["IsSkipped"] == "false"
+    assert kodi.get_property("EasyTV.ShowIDs").split(",")[0] == str(show.tvshowid)
+    assert kodi.get_property("EasyTV.Storage") == "local"
+    assert kodi.get_property("EasyTV.Service") == "running"
+    log = kodi.log_text()
+    assert f"[EasyTV.service] Service started, version={addon_version(repo_root())}" in log
+    assert "[EasyTV.storage] Using window property storage" in log
+
+
+def test_stopping_early_carries_resume_point_into_widget(kodi, shows):
+    show = shows["Bravo Bay"]
+    stopped = kodi.play_and_stop_early(show.episodeid(1, 1), seconds=4)
+    assert stopped.stop_data.get("end") is False
+
+    def resumable(items: list[dict]) -> bool:
+        item = item_of(items, show.title)
+        return bool(item) and (item.get("resume") or {}).get("position", 0) > 0
+
+    items, latency = wait_listing(kodi, NEXT_EPISODES, resumable, WIDGET_SECONDS,
+                                  since=stopped.stopped_at)
+    item = item_of(items, show.title)
+    print(f"\n[e2e] resume point in widget {latency:.2f} s after Player.OnStop: {item['resume']}")
+    assert episode_no(item) == "S01E01"
+    assert 3 <= item["resume"]["position"] <= 6
+    assert item["resume"]["total"] == pytest.approx(10, abs=1)
+    props = show_properties(kodi, show.tvshowid)
+    assert int(props["ResumeSeconds"]) > 0
+    assert props["EpisodeNo"] == "S01E01"
+
+
+def test_positioned_special_comes_before_its_episode(kodi, shows):
+    show = shows["Charlie Circuit"]
+    specials = {(e["season"], e["episode"]): (e["specialsortseason"], e["specialsortepisode"])
+                for e in get_episodes(kodi, show.tvshowid) if e["season"] == 0}
+    print(f"\n[e2e] Kodi 20 imported (specialsortseason, specialsortepisode): {specials}")
+    assert specials[(0, 1)] == (1, 3), "NFO <displayseason>1</displayseason><displayepisode>3"
+    kodi.play_to_watched(show.episodeid(1, 1))
+    played = kodi.play_to_watched(show.episodeid(1, 2))
+
+    items, _ = wait_listing(kodi, NEXT_EPISODES, first_is(show.episodeid(0, 1)), WIDGET_SECONDS,
+                            since=played.watched_at)
+    assert items[0]["title"] == "Behind the Circuit"
+    props = show_properties(kodi, show.tvshowid)
+    assert (props["EpisodeNo"], props["Season"]) == ("S00E01", "0")
+    assert props["EpisodeID"] == str(show.episodeid(0, 1))
+
+
+def test_multi_episode_file_counts_once_and_next_is_after_it(kodi, shows):
+    show = shows["Delta Drift"]
+    played = kodi.play_to_watched(show.episodeid(1, 2))
+
+    items, _ = wait_listing(kodi, NEXT_EPISODES, first_is(show.episodeid(1, 4)), WIDGET_SECONDS,
+                            since=played.watched_at)
+    watched = {(e["season"], e["episode"]) for e in get_episodes(kodi, show.tvshowid)
+               if e["playcount"] > 0}
+    assert watched == {(1, 2), (1, 3)}, "Kodi marks both halves of the file watched"
+    assert show_properties(kodi, show.tvshowid)["EpisodeNo"] == "S01E04"
+
+
+def test_start_fresh_lists_unstarted_shows_from_their_first_episode(kodi, shows):
+    show = shows["Foxtrot Falls"]
+
+    def listed(items: list[dict]) -> bool:
+        return item_of(items, show.title) is not None
+
+    items, _ = wait_listing(kodi, START_FRESH, listed, WIDGET_SECONDS)
+    item = item_of(items, show.title)
+    assert episode_no(item) == "S01E01"
+    assert item["title"] == "Episode 1"
+    assert item["file"].endswith("Foxtrot Falls S01E01.mp4")
+    in_progress = set(filter(None, kodi.get_property("EasyTV.ShowIDs").split(",")))
+    started = {str(shows[i["showtitle"]].tvshowid) for i in items}
+    assert not started & in_progress, "start_fresh lists only unstarted shows"
