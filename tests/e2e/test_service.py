@@ -56,7 +56,9 @@ def test_service_survives_malformed_notifications(kodi, shows):
 @pytest.fixture
 def bedroom(cluster):
     """A second Kodi on the same database, ours to quit."""
-    return cluster.add_instance(Device("Bedroom", LIVING_ROOM.settings))
+    instance = cluster.add_instance(Device("Bedroom", LIVING_ROOM.settings))
+    yield instance
+    instance.stop()
 
 
 def test_quitting_kodi_stops_service_cleanly(bedroom):

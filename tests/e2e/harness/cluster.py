@@ -5,11 +5,12 @@ from __future__ import annotations
 import atexit
 import re
 import shutil
+import sys
 import tempfile
 import time
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from . import addons
 from .kodi import KodiInstance
@@ -18,6 +19,7 @@ from .mariadb import MariaDB
 from .procs import HarnessError, wait_until
 
 DB_USER, DB_PASSWORD = "kodi", "kodi"
+LIMITED_GRANT = "`MyVideos%`.*"  # no CREATE DATABASE for easytv_myvideos (error 1044)
 
 
 @dataclass(frozen=True)
@@ -48,15 +50,19 @@ class Cluster:
     ``devices`` are started in order (the first creates the video DB and scans). ``with_addon``:
     True installs ``service.easytv`` from the working tree (error if absent), False never,
     None when ``addon.xml`` exists. ``keep_files`` keeps ``base_dir`` after ``stop()``.
+    ``db_grant`` is what Kodi's database user may touch: ``*.*`` (may CREATE DATABASE) or
+    ``LIMITED_GRANT`` (only ``MyVideos%`` databases: EasyTV must fall back to table prefixes).
     """
 
     def __init__(self, devices: list[Device] | tuple[Device, ...] = (Device("Living Room"),),
                  shows: tuple[Show, ...] = DEFAULT_SHOWS, with_addon: bool | None = True,
-                 base_dir: Path | None = None, keep_files: bool = False) -> None:
+                 base_dir: Path | None = None, keep_files: bool = False,
+                 db_grant: str = "*.*") -> None:
         self.devices = list(devices)
         self.shows = shows
         self.with_addon = with_addon
         self.keep_files = keep_files
+        self.db_grant = db_grant
         self._own_base = base_dir is None
         self.base_dir = Path(base_dir) if base_dir else None
         self.cache = addons.cache_dir()
@@ -85,6 +91,7 @@ class Cluster:
         try:
             self._start(timeout)
         except BaseException:
+            self.print_logs()
             self.stop()
             raise
         self.timings.total = time.monotonic() - began
@@ -96,7 +103,7 @@ class Cluster:
         t = time.monotonic()
         self.db = MariaDB(self.base_dir / "mariadb")
         self.db.start()
-        self.db.create_user(DB_USER, DB_PASSWORD)
+        self.db.create_user(DB_USER, DB_PASSWORD, self.db_grant)
         self.timings.mariadb = time.monotonic() - t
 
         t = time.monotonic()
@@ -192,10 +199,26 @@ class Cluster:
         if errors:
             raise HarnessError(f"errors while stopping: {errors}")
 
+    def print_logs(self, lines: int = 60, file: TextIO | None = None) -> None:
+        """Print the tail of every kodi.log and of the MariaDB log (default: to stderr)."""
+        out = file or sys.stderr
+        for instance in self.instances:
+            print(f"--- kodi.log tail ({instance.name}, {instance.kodi_log_path}) ---\n"
+                  f"{instance.log_tail(lines)}", file=out)
+        if self.db is not None:
+            print(f"--- MariaDB log tail ---\n{self.db.log_tail(lines // 3)}", file=out)
+
     def detach(self) -> None:
-        """Leave everything running after this process exits (``--keep``): no atexit stop."""
+        """Leave everything running after this process exits (``--keep``): no atexit stop, and
+        each notification listener is closed only once its Kodi is quiet (Kodi 20.1 crashes when
+        a client disconnects mid-notification)."""
         self._stopped = True
         atexit.unregister(self.stop)
+        for instance in self.instances:
+            if instance.listener is not None:
+                instance.listener.wait_quiet()
+                instance.listener.close()
+                instance.listener = None
 
     # -------------------------------------------------------------- queries
     def __getitem__(self, name: str) -> KodiInstance:

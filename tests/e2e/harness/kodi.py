@@ -4,14 +4,13 @@ from __future__ import annotations
 
 import os
 import select
-import shutil
 import subprocess
 import time
 from pathlib import Path
 from typing import Any, Callable
-from xml.sax.saxutils import escape
 
 from . import rpc
+from .kodiconfig import write_addon_settings, write_home
 from .notify import NotificationListener
 from .playback import PlaybackMixin
 from .procs import HarnessError, free_port, is_running, terminate, wait_until
@@ -71,51 +70,15 @@ class KodiInstance(PlaybackMixin):
 
     def write_config(self) -> None:
         """Write .asoundrc, advancedsettings.xml, guisettings.xml, add-ons and add-on settings."""
-        from .addons import write_addons_db  # local: addons imports nothing from here
-
-        self.userdata.mkdir(parents=True, exist_ok=True)
-        (self.home / ".asoundrc").write_text("pcm.!default { type null }\n")
-        db = self.db
-        (self.userdata / "advancedsettings.xml").write_text(
-            "<advancedsettings>\n"
-            "  <videodatabase><type>mysql</type>"
-            f"<host>{db['host']}</host><port>{db['port']}</port>"
-            f"<user>{escape(db['user'])}</user><pass>{escape(db['password'])}</pass>"
-            "<name>MyVideos</name></videodatabase>\n"
-            f"  <jsonrpc><tcpport>{self.tcp_port}</tcpport></jsonrpc>\n"
-            "  <video><ignoresecondsatstart>1</ignoresecondsatstart></video>\n"
-            "</advancedsettings>\n")
-        gui = {
-            "services.devicename": self.friendly_name,
-            "services.webserver": "true", "services.webserverport": str(self.web_port),
-            "services.webserverauthentication": "false",
-            "services.esport": str(self.es_port), "services.esallinterfaces": "false",
-            "services.zeroconf": "false", "services.upnp": "false",
-            "services.airplay": "false", "services.wsdiscovery": "false",
-            "general.addonupdates": "2", "audiooutput.streamsilence": "0",
-            "screensaver.mode": "",
-        }
-        (self.userdata / "guisettings.xml").write_text(_settings_xml(gui))
-        addons_dir = self.home / ".kodi" / "addons"
-        addons_dir.mkdir(parents=True, exist_ok=True)
-        for src in self.addon_dirs:
-            dest = addons_dir / src.name
-            if dest.exists():
-                shutil.rmtree(dest)
-            shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-        if self.enabled_addons:
-            write_addons_db(self.userdata / "Database" / "Addons33.db", self.enabled_addons)
+        write_home(self.home, friendly_name=self.friendly_name, db=self.db,
+                   ports={"web": self.web_port, "tcp": self.tcp_port, "es": self.es_port},
+                   addon_dirs=self.addon_dirs, enabled_addons=self.enabled_addons)
         if self.addon_settings is not None:
             self.write_addon_settings("service.easytv", self.addon_settings)
 
     def write_addon_settings(self, addon_id: str, settings: dict[str, Any]) -> Path:
         """Write ``userdata/addon_data/ADDON/settings.xml`` (new format); return its path."""
-        values = {k: ("true" if v is True else "false" if v is False else str(v))
-                  for k, v in settings.items()}
-        path = self.userdata / "addon_data" / addon_id / "settings.xml"
-        path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(_settings_xml(values))
-        return path
+        return write_addon_settings(self.userdata, addon_id, settings)
 
     # --------------------------------------------------------------- process
     def start(self, timeout: float = 30.0) -> None:
@@ -245,13 +208,26 @@ class KodiInstance(PlaybackMixin):
                           timeout, what=f"{self.name}: property {name}")[0]
 
     # ------------------------------------------------------------ inspection
-    def screenshot(self, path: Path) -> Path:
-        """Grab the instance's X display into a PNG at ``path`` with ffmpeg x11grab."""
+    def screenshot(self, path: Path, settle: float = 0.0) -> Path:
+        """Grab the instance's X display into a PNG at ``path`` with ffmpeg x11grab.
+
+        With ``settle`` > 0, grab until two consecutive frames are identical (animations and
+        image loading done), for at most ``settle`` seconds; then keep the last frame.
+        """
         path = Path(path)
         path.parent.mkdir(parents=True, exist_ok=True)
-        subprocess.run(["ffmpeg", "-y", "-loglevel", "error", "-f", "x11grab", "-video_size",
-                        f"{SCREEN[0]}x{SCREEN[1]}", "-i", self.display, "-frames:v", "1",
-                        str(path)], check=True, capture_output=True, timeout=30)
+        grab = ["ffmpeg", "-y", "-loglevel", "error", "-f", "x11grab", "-video_size",
+                f"{SCREEN[0]}x{SCREEN[1]}", "-i", self.display, "-frames:v", "1"]
+        subprocess.run([*grab, str(path)], check=True, capture_output=True, timeout=30)
+        deadline = time.monotonic() + settle
+        previous = path.read_bytes()
+        while time.monotonic() < deadline:
+            frame = subprocess.run([*grab, "-f", "image2pipe", "-c:v", "png", "-"], check=True,
+                                   capture_output=True, timeout=30).stdout
+            path.write_bytes(frame)
+            if frame == previous:
+                break
+            previous = frame
         return path
 
     def log_text(self) -> str:
@@ -264,13 +240,6 @@ class KodiInstance(PlaybackMixin):
     def log_tail(self, lines: int = 60) -> str:
         """The last ``lines`` lines of kodi.log."""
         return "\n".join(self.log_text().splitlines()[-lines:])
-
-
-def _settings_xml(values: dict[str, str]) -> str:
-    rows = "".join(f'  <setting id="{escape(k)}">{escape(v)}</setting>\n'
-                   for k, v in values.items())
-    return f'<settings version="2">\n{rows}</settings>\n'
-
 
 
 def _read_line(fd: int, timeout: float) -> str:

@@ -125,6 +125,16 @@ class NotificationListener:
                     raise WaitTimeout(f"{what}: {state}; arrived since mark: {seen}")
                 self._cond.wait(remaining)
 
+    def wait_quiet(self, quiet: float = 0.5, timeout: float = 10.0) -> None:
+        """Wait until no notification arrived for ``quiet`` s (at most ``timeout`` s): the safe
+        moment to close the connection of a Kodi that keeps running."""
+        def calm() -> bool:
+            with self._cond:
+                last = self.events[-1].time if self.events else 0.0
+            return time.monotonic() - last >= quiet
+
+        wait_until(calm, timeout, interval=0.05, what="notification stream quiet")
+
     def close(self) -> None:
         """Close the socket (only after Kodi has exited, see the class docstring)."""
         sock, self._sock = self._sock, None

@@ -1,0 +1,202 @@
+"""EasyTV demo in real Kodi: play an episode and watch the widget move on.
+
+    python tools/demo.py           run the demo, save screenshots to build/demo/, stop everything
+    python tools/demo.py --keep    leave MariaDB and Kodi running (PIDs in build/demo/state.json)
+    python tools/demo.py --stop    stop exactly the processes a --keep run left behind
+
+Starts a private MariaDB and one Kodi per entry of ``DEVICES`` with the add-on from this
+working tree and a generated TV library (see ``tests/e2e/harness``).
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import shutil
+import sys
+import time
+from pathlib import Path
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / "tests" / "e2e"))
+
+from harness.cluster import Cluster, Device  # noqa: E402
+from harness.easytv import NEXT_EPISODES, START_FRESH, describe, wait_listing  # noqa: E402
+from harness.kodi import KodiInstance  # noqa: E402
+from harness.library import get_episodes  # noqa: E402
+from harness.procs import is_running, terminate, wait_until  # noqa: E402
+
+OUT = REPO / "build" / "demo"
+STATE = OUT / "state.json"
+# Add Device("Bedroom") here for a second device on the same database.
+DEVICES = [Device("Living Room", {"include_positioned_specials": True})]
+# Viewing history seeded before the demo: (show, season, episode, playcount, resume seconds).
+HISTORY = [("Bravo Bay", 1, 1, 1, 0), ("Bravo Bay", 1, 2, 1, 0),
+           ("Delta Drift", 1, 1, 1, 0), ("Delta Drift", 1, 2, 0, 4),
+           ("Alpha Station", 1, 1, 1, 0)]
+HOME_WINDOW, VIDEOS_WINDOW = 10000, 10025
+
+
+def seed_history(kodi: KodiInstance) -> None:
+    """Mark HISTORY in the library (oldest first, so the last entry is most recently played)."""
+    ids = {(e["showtitle"], e["season"], e["episode"]): e["episodeid"] for e in get_episodes(kodi)}
+    for minutes_ago, (show, season, episode, playcount, resume) in enumerate(reversed(HISTORY)):
+        stamp = time.strftime("%Y-%m-%d %H:%M:%S", time.localtime(time.time() - 60 * minutes_ago))
+        details = {"episodeid": ids[(show, season, episode)], "playcount": playcount,
+                   "lastplayed": stamp}
+        if resume:
+            details["resume"] = {"position": resume, "total": 10}
+        kodi.call("VideoLibrary.SetEpisodeDetails", details)
+
+
+def show_window(kodi: KodiInstance, window: str, window_id: int, path: str = "") -> None:
+    """Activate ``window`` (optionally at ``path``) and wait until it is shown and loaded."""
+    params = {"window": window, "parameters": [path]} if path else {"window": window}
+    kodi.call("GUI.ActivateWindow", params)
+
+    def shown() -> bool:
+        current = kodi.call("GUI.GetProperties", {"properties": ["currentwindow"]})
+        labels = kodi.call("XBMC.GetInfoLabels", {"labels": ["Container.FolderPath"]})
+        busy = kodi.call("XBMC.GetInfoBooleans", {"booleans": ["Window.IsActive(busydialog)",
+                                                               "Window.IsActive(busydialognocancel)"]})
+        return (current["currentwindow"]["id"] == window_id and not any(busy.values())
+                and (not path or labels["Container.FolderPath"].startswith(path)))
+
+    wait_until(shown, 15, interval=0.1, what=f"{kodi.name}: window {window} shown")
+
+
+def focus_home_menu(kodi: KodiInstance, label: str) -> None:
+    """Move the home menu's focus down to ``label`` (Estuary: Movies, TV shows, ...)."""
+    def focused() -> str:
+        return kodi.call("XBMC.GetInfoLabels", {"labels": ["System.CurrentControl"]})[
+            "System.CurrentControl"]
+
+    for _ in range(10):
+        if focused() == label:
+            return
+        before = focused()
+        kodi.call("Input.Down")
+        wait_until(lambda before=before: focused() != before, 5, interval=0.05,
+                   what="home menu focus moved")
+    raise RuntimeError(f"{kodi.name}: home menu item {label!r} not found")
+
+
+def print_listing(cluster: Cluster, heading: str) -> None:
+    """Print every device's next-episodes widget as a table."""
+    for kodi in cluster.instances:
+        print(f"\n== {heading} - {kodi.name}: {NEXT_EPISODES}")
+        print(describe(kodi.get_directory(NEXT_EPISODES)))
+
+
+def run_demo(cluster: Cluster) -> None:
+    """Seed history, show BEFORE, play the top episode to watched, show AFTER, screenshots."""
+    main = cluster.instances[0]
+    t = cluster.timings
+    print(f"Started MariaDB and {len(cluster.instances)} Kodi in {t.total:.1f} s "
+          f"(Kodi answering after {t.first_kodi:.1f} s, scan {t.scan:.1f} s)")
+    for kodi in cluster.instances:
+        wait_listing(kodi, START_FRESH, bool, 20)  # first computation done
+    seed_history(main)
+    for kodi in cluster.instances:
+        wait_listing(kodi, NEXT_EPISODES, lambda items: len(items) >= 3, 10)
+    print_listing(cluster, "BEFORE")
+
+    top = main.get_directory(NEXT_EPISODES)[0]
+    print(f"\n>> {main.name}: playing {top['showtitle']} {top['label']} to watched ...")
+    played = main.play_to_watched(top["id"])
+    print(f"   watched after {played.watched_at - played.opened_at:.1f} s")
+    for kodi in cluster.instances:
+        _, latency = wait_listing(kodi, NEXT_EPISODES, lambda items: bool(items) and
+                                  items[0].get("id") != top["id"], 10, since=played.watched_at)
+        print(f"   {kodi.name}: widget changed {latency:.2f} s after the playcount update")
+    print_listing(cluster, "AFTER")
+
+    OUT.mkdir(parents=True, exist_ok=True)
+    show_window(main, "home", HOME_WINDOW)
+    focus_home_menu(main, "TV shows")
+    print(f"\nScreenshot: {main.screenshot(OUT / 'home.png', settle=10)}")
+    show_window(main, "videos", VIDEOS_WINDOW, NEXT_EPISODES)
+    print(f"Screenshot: {main.screenshot(OUT / 'widget.png', settle=10)}")
+
+
+def keep(cluster: Cluster) -> None:
+    """Leave everything running; write PIDs to STATE and print how to reach and stop it."""
+    state = {"base_dir": str(cluster.base_dir), "pids": cluster.pids(), "devices": {}}
+    print("\nLeft running (--keep):")
+    print(f"  MariaDB   127.0.0.1:{cluster.db.port}  user kodi/kodi  pid {cluster.db.pid}")
+    for kodi in cluster.instances:
+        state["devices"][kodi.name] = {"jsonrpc": kodi.rpc_url, "tcp_port": kodi.tcp_port,
+                                       "display": kodi.display, "log": str(kodi.kodi_log_path)}
+        print(f"  {kodi.name}:  JSON-RPC {kodi.rpc_url}   web UI http://127.0.0.1:{kodi.web_port}/"
+              f"   DISPLAY={kodi.display}   kodi pid {kodi.pid}, Xvfb pid {kodi.xvfb_pid}")
+        print(f"      log: {kodi.kodi_log_path}")
+        print(f"      screenshot: ffmpeg -f x11grab -video_size 960x540 -i {kodi.display} "
+              f"-frames:v 1 shot.png")
+    STATE.parent.mkdir(parents=True, exist_ok=True)
+    STATE.write_text(json.dumps(state, indent=2) + "\n")
+    print(f"  state: {STATE}\n  stop:  python tools/demo.py --stop")
+    cluster.detach()
+
+
+EXPECTED = {"kodi": "kodi.bin", "xvfb": "Xvfb", "mariadb": "mariadbd"}
+
+
+def stop_kept() -> int:
+    """Stop the PIDs in STATE (Kodi, then Xvfb, then MariaDB), only if they still run the
+    program we started; remove the temp dir and STATE. Returns the exit status."""
+    if not STATE.exists():
+        print(f"Nothing to stop: {STATE} does not exist")
+        return 1
+    state = json.loads(STATE.read_text())
+    order = [(name, kind, pid) for name, pids in state["pids"]["devices"].items()
+             for kind, pid in sorted(pids.items())]
+    order.append(("MariaDB", "mariadb", state["pids"]["mariadb"]))
+    for name, kind, pid in order:
+        try:
+            cmdline = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")[0].decode()
+        except (FileNotFoundError, TypeError):
+            cmdline = ""
+        if not is_running(pid) if pid else True:
+            print(f"  {name} {kind} (pid {pid}) already gone")
+        elif not cmdline.endswith(EXPECTED[kind]):
+            print(f"  {name} {kind} (pid {pid}) is now {cmdline!r}: left alone")
+        else:
+            clean = terminate(pid, timeout=15)
+            print(f"  {name} {kind} (pid {pid}) stopped{'' if clean else ' (SIGKILL)'}")
+    base = Path(state["base_dir"])
+    if base.name.startswith("easytv-e2e-"):
+        shutil.rmtree(base, ignore_errors=True)
+    STATE.unlink()
+    return 0
+
+
+def main(argv: list[str] | None = None) -> int:
+    """Command line entry point; returns the exit status."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    group = parser.add_mutually_exclusive_group()
+    group.add_argument("--keep", action="store_true", help="leave everything running")
+    group.add_argument("--stop", action="store_true", help="stop what --keep left running")
+    args = parser.parse_args(argv)
+    if args.stop:
+        return stop_kept()
+    if STATE.exists():
+        print(f"{STATE} exists: a --keep demo may still run; use --stop first")
+        return 1
+    cluster = Cluster(DEVICES, with_addon=True, keep_files=args.keep)
+    cluster.start()
+    try:
+        run_demo(cluster)
+    except BaseException:
+        cluster.print_logs(40)
+        cluster.stop()
+        raise
+    if args.keep:
+        keep(cluster)
+    else:
+        cluster.stop()
+        print("\nStopped MariaDB, Kodi and Xvfb.")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
