@@ -35,22 +35,39 @@ def cache_dir() -> Path:
     return path
 
 
+def pinned_version(project: str) -> str | None:
+    """The ``project==X`` pin in ``requirements-dev.txt`` (case-insensitive), else None, so the
+    e2e Kodi runs the same driver version as the store contract tests."""
+    try:
+        lines = (repo_root() / "requirements-dev.txt").read_text().splitlines()
+    except FileNotFoundError:
+        return None
+    for line in lines:
+        name, sep, version = line.split("#")[0].strip().partition("==")
+        if sep and name.strip().lower() == project:
+            return version.strip()
+    return None
+
+
 def _wheel(cache: Path, project: str) -> Path:
     wheels = cache / "wheels"
+    version = pinned_version(project)
+    prefix = f"{project}-{version}-" if version else f"{project}-"
 
     def matching() -> list[Path]:
         if not wheels.exists():
             return []
         return sorted(p for p in wheels.iterdir()
-                      if p.name.lower().startswith(f"{project}-") and p.suffix == ".whl")
+                      if p.name.lower().startswith(prefix) and p.suffix == ".whl")
 
     found = matching()
     if not found:
+        requirement = f"{project}=={version}" if version else project
         done = subprocess.run([sys.executable, "-m", "pip", "download", "--no-deps",
-                               "--only-binary=:all:", "--disable-pip-version-check", project,
+                               "--only-binary=:all:", "--disable-pip-version-check", requirement,
                                "-d", str(wheels)], capture_output=True, text=True, check=False)
         if done.returncode != 0:
-            raise HarnessError(f"pip download {project} failed:\n{done.stderr[-2000:]}")
+            raise HarnessError(f"pip download {requirement} failed:\n{done.stderr[-2000:]}")
         found = matching()
     if not found:
         raise HarnessError(f"no wheel for {project} in {wheels}")
@@ -60,7 +77,8 @@ def _wheel(cache: Path, project: str) -> Path:
 def build_module_addons(cache: Path | None = None) -> list[Path]:
     """Build ``script.module.pymysql`` and ``script.module.defusedxml`` under ``CACHE/addons``.
 
-    Versions come from the wheel file names (``PyMySQL-1.1.1-py3-none-any.whl`` -> 1.1.1).
+    Wheels are the versions pinned in ``requirements-dev.txt`` (latest when unpinned); add-on
+    versions come from the wheel file names (``PyMySQL-1.1.1-py3-none-any.whl`` -> 1.1.1).
     Returns the add-on folders. Raises ``HarnessError`` when pip cannot get a wheel.
     """
     cache = cache or cache_dir()

@@ -10,6 +10,7 @@ from pathlib import Path
 from typing import Any, Callable
 
 from . import rpc
+from .addons import HELPER_ID
 from .kodiconfig import write_addon_settings, write_home
 from .notify import NotificationListener
 from .playback import PlaybackMixin
@@ -168,6 +169,12 @@ class KodiInstance(PlaybackMixin):
         if self.xvfb_pid is not None:
             terminate(self.xvfb_pid, 5, self._xvfb)
 
+    def restart(self, timeout: float = 30.0) -> None:
+        """``stop()`` then start again with the same HOME, ports and add-on data."""
+        self.stop()
+        self.listener = None
+        self.start(timeout)
+
     def pids(self) -> dict[str, int]:
         """PIDs this instance started: ``{"kodi": ..., "xvfb": ...}``."""
         return {k: v for k, v in (("kodi", self.pid), ("xvfb", self.xvfb_pid)) if v}
@@ -201,6 +208,12 @@ class KodiInstance(PlaybackMixin):
         if params is not None:
             args["params"] = params
         self.call("Addons.ExecuteAddon", args)
+
+    def run_builtin(self, command: str) -> None:
+        """Run a Kodi built-in such as ``RunScript(service.easytv,sync_status)`` through the
+        helper script add-on (JSON-RPC has no ExecuteBuiltin). Returns once Kodi accepted it;
+        the built-in itself runs asynchronously."""
+        self.execute_addon(HELPER_ID, [command])
 
     def wait_property(self, name: str, predicate: Callable[[str], bool], timeout: float) -> str:
         """Poll property ``name`` until ``predicate(value)``; return the value."""

@@ -24,7 +24,7 @@ def write_home(home: Path, friendly_name: str, db: dict, ports: dict[str, int],
     ``db``: host, port, user, password. ``ports``: ``web`` (HTTP JSON-RPC), ``tcp`` (raw
     JSON-RPC notifications), ``es`` (event server), all distinct per instance. ``addon_dirs``
     are copied into ``addons/``; ``enabled_addons`` are enabled through a pre-created
-    ``Addons33.db`` (Kodi registers dropped-in add-ons as disabled otherwise).
+    ``Addons33.db`` (Kodi registers dropped-in add-ons as disabled otherwise), kept on restart.
     """
     userdata = home / ".kodi" / "userdata"
     userdata.mkdir(parents=True, exist_ok=True)
@@ -60,7 +60,7 @@ def write_home(home: Path, friendly_name: str, db: dict, ports: dict[str, int],
         if dest.exists():
             shutil.rmtree(dest)
         shutil.copytree(src, dest, ignore=shutil.ignore_patterns("__pycache__", "*.pyc"))
-    if enabled_addons:
+    if enabled_addons and not (userdata / "Database" / "Addons33.db").exists():
         write_addons_db(userdata / "Database" / "Addons33.db", enabled_addons)
 
 

@@ -33,12 +33,19 @@ class MariaDB:
         self._popen: subprocess.Popen | None = None
 
     def start(self, timeout: float = 30.0) -> None:
-        """Initialise the datadir, start the server and wait until root can run ``SELECT 1``.
+        """Initialise the datadir (first time only), start the server on ``port`` and wait until
+        root can run ``SELECT 1``. After ``stop()`` this restarts the same server and data (a
+        database outage for the clients).
 
         Raises ``MariaDBError`` if install fails or the server exits, ``WaitTimeout`` after
         ``timeout`` seconds.
         """
         self.base_dir.mkdir(parents=True, exist_ok=True)
+        if not (self.datadir / "mysql").exists():
+            self._install()
+        self._launch(timeout)
+
+    def _install(self) -> None:
         install = subprocess.run(
             ["mariadb-install-db", "--no-defaults", "--user=root", f"--datadir={self.datadir}",
              "--auth-root-authentication-method=socket", "--skip-test-db"],
@@ -46,6 +53,8 @@ class MariaDB:
         )
         if install.returncode != 0:
             raise MariaDBError("mariadb-install-db failed", install.stderr or install.stdout)
+
+    def _launch(self, timeout: float) -> None:
         with open(self.log_path, "ab") as log:
             self._popen = subprocess.Popen(
                 ["mariadbd", "--no-defaults", "--user=root", f"--datadir={self.datadir}",
