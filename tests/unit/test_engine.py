@@ -149,3 +149,30 @@ def test_restart_clears_shows_an_earlier_run_left_behind():
     window.props.update({"EasyTV.ShowIDs": "77", "EasyTV.77.EpisodeID": "5", "EasyTV.77.Title": "Gone"})
     make(window=window)
     assert "EasyTV.77.EpisodeID" not in window.props and "EasyTV.77.Title" not in window.props
+
+
+class OrderWindow(FakeWindow):
+    """Records the order of writes."""
+
+    def __init__(self):
+        super().__init__()
+        self.order = []
+
+    def set(self, name, value):
+        self.order.append(name)
+        super().set(name, value)
+
+
+def test_write_order_is_safe_for_concurrent_widget_readers():
+    window = OrderWindow()
+    engine, library, _, _, _ = make(window=window)
+    first = window.order
+    assert first[-1] == "EasyTV.Revision"
+    assert first.index("EasyTV.ShowIDs") > max(i for i, n in enumerate(first) if n.startswith("EasyTV.3."))
+    window.order = []
+    for eid in (12, 13, 14, 15, 16):
+        library.watch(eid)
+    engine.handle(events.EpisodeChanged(16, 1))
+    engine.step()  # Alpha finished: its fields are cleared after ShowIDs stops naming it
+    assert window.order.index("EasyTV.ShowIDs") < window.order.index("EasyTV.3.EpisodeID")
+    assert window.order[-1] == "EasyTV.Revision"

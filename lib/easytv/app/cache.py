@@ -30,11 +30,19 @@ class WindowCache:
     def apply(self, rendered: Mapping[str, str]) -> int:
         """Make the window hold exactly `rendered`; return the number of properties written."""
         changes = properties.diff(self._current, rendered)
+        # Order for readers running concurrently (widgets): a show's fields before the id
+        # lists that name it, clears after the lists stop naming them, the revision last.
+        late = (properties.SHOW_IDS, properties.FRESH_IDS)
+        for name, value in changes.set.items():
+            if name not in late and name != properties.REVISION:
+                self._window.set(name, value)
+        for name in late:
+            if name in changes.set:
+                self._window.set(name, changes.set[name])
         for name in changes.clear:
             self._window.set(name, "")
-        # The revision goes last so a skin reloading on it sees complete data.
-        for name, value in sorted(changes.set.items(), key=lambda kv: kv[0] == properties.REVISION):
-            self._window.set(name, value)
+        if properties.REVISION in changes.set:
+            self._window.set(properties.REVISION, changes.set[properties.REVISION])
         self._current = {k: v for k, v in rendered.items() if v}
         return len(changes.set) + len(changes.clear)
 
