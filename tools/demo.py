@@ -102,7 +102,7 @@ def run_demo(cluster: Cluster) -> None:
     print_listing(cluster, "BEFORE")
 
     top = main.get_directory(NEXT_EPISODES)[0]
-    print(f"\n>> {main.name}: playing {top['showtitle']} {top['label']} to watched ...")
+    print(f"\n>> {main.name}: playing {top['label']} to watched ...")
     played = main.play_to_watched(top["id"])
     print(f"   watched after {played.watched_at - played.opened_at:.1f} s")
     for kodi in cluster.instances:
