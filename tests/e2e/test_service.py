@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 
 from .conftest import LIVING_ROOM
@@ -75,3 +77,16 @@ def test_quitting_kodi_stops_service_cleanly(bedroom):
     assert exit_code == 0
     assert "[EasyTV.service] Service stopped" in log
     assert "Traceback" not in log
+    # Kodi logs "Stopping all" before it stops its servers and asks Python services to abort;
+    # the service must be gone within 1 s of the abort. Kodi's own UDP event-server shutdown
+    # (~0.5 s) lies between the two lines, so the bound allows for it.
+    stopping = _log_time(log, "Stopping all")
+    stopped = _log_time(log, "[EasyTV.service] Service stopped")
+    print(f"\n[e2e] service stopped {stopped - stopping:.3f} s after Kodi's 'Stopping all'")
+    assert 0 <= stopped - stopping < 1.5
+
+
+def _log_time(log: str, text: str) -> float:
+    """Seconds since the epoch of the first kodi.log line containing `text` (Kodi's local time)."""
+    line = next(line for line in log.splitlines() if text in line)
+    return datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S.%f").timestamp()
