@@ -6,7 +6,7 @@ set -euo pipefail
 need=()
 [ -x /usr/lib/x86_64-linux-gnu/kodi/kodi.bin ] || [ -x /usr/lib/aarch64-linux-gnu/kodi/kodi.bin ] || need+=(kodi)
 command -v Xvfb >/dev/null || need+=(xvfb)
-command -v mariadbd >/dev/null && command -v mariadb-install-db >/dev/null || need+=(mariadb-server mariadb-client)
+command -v mariadbd >/dev/null && command -v mariadb-install-db >/dev/null && command -v mariadb >/dev/null || need+=(mariadb-server mariadb-client)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
 command -v git >/dev/null || need+=(git)
 command -v make >/dev/null || need+=(make)
