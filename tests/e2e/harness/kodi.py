@@ -158,7 +158,10 @@ class KodiInstance(PlaybackMixin):
     def wait_exit(self, timeout: float) -> int | None:
         """Wait up to ``timeout`` s for kodi.bin to exit; return its exit code (None if unknown)."""
         wait_until(lambda: not self.running(), timeout, what=f"{self.name}: kodi.bin exit")
-        return self._popen.returncode if self._popen is not None else None
+        if self._popen is None:
+            return None
+        # Exited (zombie or gone) is not yet reaped: wait() collects the exit code.
+        return self._popen.wait(timeout=5)
 
     def stop(self, timeout: float = 15.0) -> None:
         """SIGTERM Kodi (SIGKILL after ``timeout`` s), then close the listener and stop Xvfb."""
