@@ -29,3 +29,26 @@ class JsonRpcError(Error):
 
 class SettingsError(Error):
     """A setting value cannot be understood (reported, then replaced by its default)."""
+
+
+class StoreError(Error):
+    """The shared database failed (unreachable, timed out, refused, or answered nonsense).
+
+    `reason` is safe to log: it never contains a password.
+    """
+
+    def __init__(self, reason: str) -> None:
+        super().__init__(reason)
+        self.reason = reason
+
+
+class StoreUnavailable(StoreError):
+    """The shared database cannot be used now (connect failed, connection lost, timeout)."""
+
+
+class SchemaTooNew(StoreError):
+    """The shared database has a newer schema than this EasyTV knows; stay in local mode."""
+
+
+class ConfigError(Error):
+    """`advancedsettings.xml` is missing, malformed, hostile or not a MySQL configuration."""
