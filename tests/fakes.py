@@ -82,7 +82,7 @@ class RecordingStore:
     name = "local"
 
     def __init__(self) -> None:
-        self.saved: List[tuple] = []
+        self.saved: List[list] = []
 
-    def save(self, states, removed) -> None:
-        self.saved.append((dict(states), set(removed)))
+    def save(self, rows) -> None:
+        self.saved.append(list(rows))

@@ -45,7 +45,7 @@ def test_playcount_update_recomputes_only_that_show():
     assert window.props["EasyTV.3.EpisodeNo"] == "S01E03"
     assert window.props["EasyTV.ShowIDs"].split(",")[0] == "3"
     assert window.props["EasyTV.Revision"] != revision
-    assert set(store.saved[-1][0]) == {3}
+    assert [(r.tvshowid, r.deleted) for r in store.saved[-1]] == [(3, False)]
 
 
 def test_only_changed_properties_are_written():
@@ -75,7 +75,7 @@ def test_finished_show_leaves_the_cache():
     engine.step()
     assert 1 not in engine.states
     assert not any(k.startswith("EasyTV.1.") for k in window.props)
-    assert store.saved[-1][1] == {1}
+    assert [(r.tvshowid, r.deleted, r.title) for r in store.saved[-1]] == [(1, True, "Show1")]
 
 
 def test_removed_show_leaves_the_cache():

@@ -4,17 +4,21 @@ Works on interfaces only (`Library`, `Store`, a `WindowCache`), with the clock p
 unit tests drive it with fakes. Not thread-safe: only the service loop calls it.
 """
 
+import dataclasses
 import logging
 import random
-from typing import Callable, Dict, Iterable, Optional, Set
+import time
+from typing import Callable, Dict, Iterable, List, Optional, Set
 
 from easytv.app.cache import WindowCache
 from easytv.app.interfaces import Library, Store
 from easytv.core import events, properties
 from easytv.core.errors import Error
 from easytv.core.models import ShowState, TVShow
+from easytv.core.plan import reconcile, row_for
 from easytv.core.rule import next_episode, next_episodes
 from easytv.core.settings import Settings
+from easytv.core.sync import SharedShow
 
 LOG = logging.getLogger("EasyTV.engine")
 
@@ -28,20 +32,30 @@ RETRY_SECONDS = 10.0
 class Engine:
     """Keeps `{tvshowid: ShowState}` current and publishes it.
 
-    `clock` returns monotonic seconds. Events are queued with `handle()` and processed by
-    `step()`; a failing step is logged and retried, it never raises `easytv` errors.
+    `clock` returns monotonic seconds (scheduling); `wall_clock` seconds since the epoch (the
+    event time stamped on every state, which decides conflicts between devices). Events are
+    queued with `handle()` and processed by `step()`; a failing step is logged and retried, it
+    never raises `easytv` errors. Local changes go to `store.save()` as rows; rows adopted from
+    other devices (`apply_remote`) are never written back.
     """
 
     def __init__(self, library: Library, cache: WindowCache, store: Store, settings: Settings,
-                 clock: Callable[[], float], rng: Optional[random.Random] = None) -> None:
+                 clock: Callable[[], float], rng: Optional[random.Random] = None,
+                 wall_clock: Callable[[], float] = time.time, device_id: str = "") -> None:
         self._library = library
         self._cache = cache
-        self._store = store
+        self.store = store
         self._settings = settings
         self._clock = clock
+        self._wall_clock = wall_clock
+        self.device_id = device_id
         self._rng = rng or random.Random()
         self.states: Dict[int, ShowState] = {}
+        self.times: Dict[int, float] = {}
+        self.full_time = 0.0
+        self.full_done = False
         self._shows: Dict[int, TVShow] = {}
+        self._titles: Dict[int, TVShow] = {}
         self._episode_show: Dict[int, int] = {}
         self._picks: Dict[int, int] = {}
         self._full_at: Optional[float] = None
@@ -107,9 +121,13 @@ class Engine:
             self._recompute_dirty()
 
     def _recompute_all(self) -> None:
-        shows = self._library.tvshows()
+        # A show's own lastplayed is left out of its state: the rule takes the latest of its
+        # episodes, and states then compare equal on every device.
+        shows = [dataclasses.replace(s, lastplayed="") for s in self._library.tvshows()]
         episodes = self._library.episodes()
+        now = self._wall_clock()
         self._shows = {s.tvshowid: s for s in shows}
+        self._titles.update(self._shows)
         self._episode_show = {e.episodeid: e.tvshowid for e in episodes}
         states = next_episodes(
             shows, episodes,
@@ -121,6 +139,12 @@ class Engine:
         removed = set(self.states) - set(states)
         changed = {i: s for i, s in states.items() if self.states.get(i) != s}
         self.states = states
+        for tvshowid in changed:
+            self.times[tvshowid] = now
+        for tvshowid in removed:
+            self.times.pop(tvshowid, None)
+        self.full_time = now
+        self.full_done = True
         LOG.info("Computed %d shows from %d episodes (%d tracked)", len(shows), len(episodes), len(states))
         self._publish(changed, removed)
 
@@ -143,6 +167,7 @@ class Engine:
         self._resolve_episodes()
         changed: Dict[int, ShowState] = {}
         removed: Set[int] = set()
+        now = self._wall_clock()
         for tvshowid in sorted(self._dirty_shows):
             try:
                 state = self._recompute_show(tvshowid)
@@ -152,8 +177,10 @@ class Engine:
             if state is None:
                 if self.states.pop(tvshowid, None) is not None:
                     removed.add(tvshowid)
+                    self.times[tvshowid] = now
             elif self.states.get(tvshowid) != state:
                 self.states[tvshowid] = state
+                self.times[tvshowid] = now
                 changed[tvshowid] = state
         self._dirty_shows.clear()
         self._publish(changed, removed)
@@ -166,7 +193,9 @@ class Engine:
             if show is None:
                 self._shows.pop(tvshowid, None)
                 return None
+            show = dataclasses.replace(show, lastplayed="")
             self._shows[tvshowid] = show
+            self._titles[tvshowid] = show
         episodes = self._library.episodes(tvshowid)
         for ep in episodes:
             self._episode_show[ep.episodeid] = ep.tvshowid
@@ -179,7 +208,7 @@ class Engine:
             choose=self._rng.choice,
         )
 
-    def _publish(self, changed: Dict[int, ShowState], removed: Iterable[int]) -> None:
+    def _publish(self, changed: Dict[int, ShowState], removed: Iterable[int], save: bool = True) -> None:
         for tvshowid, state in changed.items():
             if tvshowid in self._settings.random_order_shows:
                 self._picks[tvshowid] = state.next.episodeid
@@ -190,4 +219,53 @@ class Engine:
         if changed or removed:
             LOG.debug("Published %d changed and %d removed shows (%d properties written)",
                       len(changed), len(removed), written)
-            self._store.save(changed, removed)
+            if save:
+                self.store.save([self._row(i) for i in sorted(set(changed) | removed)])
+
+    # -- sync --------------------------------------------------------------------------------
+
+    def _row(self, tvshowid: int) -> SharedShow:
+        """This device's current row for one show (a tombstone when it has no state)."""
+        return row_for(tvshowid, self.states.get(tvshowid), self._titles.get(tvshowid),
+                       self.times.get(tvshowid, self.full_time), self.device_id)
+
+    def snapshot_rows(self) -> List[SharedShow]:
+        """Rows for every tracked show, for populating an empty shared database."""
+        return [self._row(i) for i in sorted(self.states)]
+
+    def apply_remote(self, rows: Iterable[SharedShow]) -> int:
+        """Adopt rows written by other devices where they are newer than what this device has.
+
+        Updates states, random picks and the window cache; never saves them back. Returns the
+        number of shows adopted.
+        """
+        changed: Dict[int, ShowState] = {}
+        removed: Set[int] = set()
+        for row in rows:
+            if row.event_time < self.times.get(row.tvshowid, 0.0) or self.states.get(row.tvshowid) == row.state:
+                continue
+            self.times[row.tvshowid] = row.event_time
+            if row.state is None:
+                if self.states.pop(row.tvshowid, None) is not None:
+                    removed.add(row.tvshowid)
+            else:
+                self.states[row.tvshowid] = row.state
+                self._titles.setdefault(row.tvshowid, row.state.show)
+                changed[row.tvshowid] = row.state
+        if changed or removed:
+            self._publish(changed, removed, save=False)
+        return len(changed) + len(removed)
+
+    def reconcile(self, rows: Iterable[SharedShow]) -> int:
+        """After pulling every shared row: adopt newer ones, push ours where ours are newer,
+        and recompute random-order shows whose shared pick is still valid here. Returns the
+        number of rows pushed."""
+        plan = reconcile(self.states, self.times, self.full_time, rows, self._settings.random_order_shows)
+        self.apply_remote(plan.adopt)
+        for tvshowid, episodeid in plan.repick.items():
+            self._picks[tvshowid] = episodeid
+            self._dirty_shows.add(tvshowid)
+        pushed = [self._row(i) for i in plan.push]
+        if pushed:
+            self.store.save(pushed)
+        return len(pushed)

@@ -1,8 +1,9 @@
 """The interfaces the engine works on; Kodi, MySQL and test doubles implement them."""
 
-from typing import Iterable, List, Mapping, Optional
+from typing import List, Optional, Sequence
 
-from easytv.core.models import Episode, ShowState, TVShow
+from easytv.core.models import Episode, TVShow
+from easytv.core.sync import SharedShow
 
 try:  # Python 3.8 (Kodi on Windows) has typing.Protocol
     from typing import Protocol
@@ -37,16 +38,16 @@ class Library(Protocol):
 
 
 class Store(Protocol):
-    """Where computed show states are kept beyond the local cache.
+    """Where the engine sends the rows of shows it changed locally (tombstones included).
 
-    The local store keeps nothing; the shared MySQL store (next step) implements the same calls.
+    `LocalStore` keeps nothing; `easytv.app.sync.Syncer` queues them for the shared database.
     `name` is what `EasyTV.Storage` shows (`local` or `shared`).
     """
 
     name: str
 
-    def save(self, states: Mapping[int, ShowState], removed: Iterable[int]) -> None:
-        """Record changed show states and removed tvshowids (one transaction when shared)."""
+    def save(self, rows: Sequence[SharedShow]) -> None:
+        """Accept changed rows; must not block on I/O (the service loop calls it)."""
 
 
 class LocalStore:
@@ -54,5 +55,5 @@ class LocalStore:
 
     name = "local"
 
-    def save(self, states: Mapping[int, ShowState], removed: Iterable[int]) -> None:
+    def save(self, rows: Sequence[SharedShow]) -> None:
         """Nothing to do: the window cache is the only storage."""

@@ -11,8 +11,8 @@ import logging
 from typing import List, Sequence
 from urllib.parse import urlsplit
 
-from easytv.app import widget
-from easytv.core.errors import Error
+from easytv.app import actions, widget
+from easytv.core.errors import ConfigError, Error, StoreError
 from easytv.kodi import addon, dialogs, jsonrpc, listing, log
 from easytv.kodi.library import KodiLibrary
 from easytv.kodi.settings import read_settings, write_random_order_shows
@@ -57,8 +57,13 @@ def _script(action: str) -> None:
     if action == "":
         _choose_and_play()
     elif action in (CLEAR_SYNC_DATA, SYNC_STATUS):
-        # Multi-instance sync arrives with the shared-database store; until then, say so.
-        dialogs.ok(addon.localize(30031))
+        if not read_settings().multi_instance_sync:
+            dialogs.ok(addon.localize(30031))
+        elif action == CLEAR_SYNC_DATA:
+            actions.clear_sync_data(_open_shared_store, lambda: dialogs.yes_no(addon.localize(30035)),
+                                    lambda ok: dialogs.notify(addon.localize(30036 if ok else 30037), error=not ok))
+        else:
+            _show_sync_status()
     elif action == SELECT_RANDOM_SHOWS:
         _select_random_shows()
     else:
@@ -93,3 +98,26 @@ def _select_random_shows() -> None:
     write_random_order_shows(ids)
     LOG.info("Random-order shows set to %s", ",".join(str(i) for i in ids) or "none")
 
+
+
+def _open_shared_store():
+    """Connect to the shared database the way the service does (raises `Error`)."""
+    try:
+        from easytv.mysql.discovery import discover
+        from easytv.mysql.store import MySQLStore
+    except ImportError as exc:
+        raise StoreError("script.module.pymysql or script.module.defusedxml is missing (%s)" % exc) from None
+    config = discover(addon.advancedsettings_paths(), addon.read_file)
+    if config is None:
+        raise ConfigError("no advancedsettings.xml names a MySQL video database")
+    return MySQLStore.open(config, addon.device_id())
+
+
+def _show_sync_status() -> None:
+    try:
+        report = actions.sync_status(_open_shared_store, addon.device_id())
+    except Error as exc:
+        LOG.warning("Sync status failed: %s", exc)
+        dialogs.notify(addon.localize(30038), error=True)
+        return
+    dialogs.text(addon.localize(30023), report)

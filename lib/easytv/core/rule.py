@@ -72,6 +72,7 @@ def next_episode(
     earlier for a random-order show; it is kept while it is still unwatched and considered.
     `choose` is required when `random_order` is true (raises `ValueError` otherwise).
     """
+    episodes = list(episodes)
     ordered = considered_episodes(episodes, include_positioned_specials)
     ref = reference_key(ordered)
     upcoming = [e for e in ordered if not e.watched and sort_key(e) > ref]
@@ -93,7 +94,8 @@ def next_episode(
     else:
         chosen, is_skipped = skipped[0], True
     count_watched = sum(1 for e in ordered if e.watched)
-    lastplayed = max([show.lastplayed] + [e.lastplayed for e in ordered])
+    # Kodi's lastplayed of a show is the latest of all its episodes (ignored specials too).
+    lastplayed = max([show.lastplayed] + [e.lastplayed for e in episodes])
     return ShowState(
         show=show,
         next=chosen,

@@ -1,7 +1,9 @@
 """The add-on's settings as one frozen snapshot (SPEC §6), rebuilt on `onSettingsChanged`."""
 
+import dataclasses
+import hashlib
 from dataclasses import dataclass
-from typing import Callable, List, Optional, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 DEFAULT_WIDGET_LIMIT = 25
 
@@ -54,3 +56,28 @@ def clamp_widget_limit(value: int) -> int:
 def format_show_ids(ids: Tuple[int, ...]) -> str:
     """Inverse of `parse_show_ids`: "3,12,40"."""
     return ",".join(str(i) for i in sorted(set(ids)))
+
+
+def shared_values(settings: Settings) -> Dict[str, str]:
+    """The settings that live in the shared database, as their stored strings."""
+    return {
+        "include_positioned_specials": "true" if settings.include_positioned_specials else "false",
+        "random_order_shows": format_show_ids(settings.random_order_shows),
+    }
+
+
+def with_shared_values(settings: Settings, values: Mapping[str, str]) -> Settings:
+    """`settings` with the shared values applied (missing or unreadable values leave it as is)."""
+    changes: Dict[str, object] = {}
+    specials = values.get("include_positioned_specials")
+    if specials in ("true", "false"):
+        changes["include_positioned_specials"] = specials == "true"
+    if "random_order_shows" in values:
+        changes["random_order_shows"] = parse_show_ids(values["random_order_shows"])
+    return dataclasses.replace(settings, **changes)  # type: ignore[arg-type]
+
+
+def fingerprint(values: Mapping[str, str]) -> str:
+    """A short digest of shared-setting values, to spot devices whose settings drift."""
+    text = "\n".join("%s=%s" % (k, values[k]) for k in sorted(values))
+    return hashlib.sha1(text.encode("utf-8")).hexdigest()[:10]

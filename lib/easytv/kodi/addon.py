@@ -1,5 +1,9 @@
 """Facts about the add-on and Kodi: version, profile folder, localized strings, friendly name."""
 
+import os
+import uuid
+from typing import List
+
 import xbmc
 import xbmcaddon
 import xbmcvfs
@@ -30,3 +34,42 @@ def kodi_version() -> str:
 def friendly_name() -> str:
     """This device's name (`System.FriendlyName`)."""
     return xbmc.getInfoLabel("System.FriendlyName")
+
+
+ADVANCEDSETTINGS = ("special://userdata/advancedsettings.xml", "special://profile/advancedsettings.xml",
+                    "special://masterprofile/advancedsettings.xml")
+"""Where Kodi reads advancedsettings.xml, in the order EasyTV looks (SPEC §7)."""
+
+
+def advancedsettings_paths() -> List[str]:
+    """Real paths of the candidate advancedsettings.xml files, in SPEC §7 order."""
+    return [xbmcvfs.translatePath(p) for p in ADVANCEDSETTINGS]
+
+
+def read_file(path: str):
+    """The bytes of a local file, or None when it does not exist (raises OSError otherwise)."""
+    try:
+        with open(path, "rb") as handle:
+            return handle.read(1024 * 1024 + 1)
+    except FileNotFoundError:
+        return None
+
+
+def device_id() -> str:
+    """This device's UUID, created on first use and kept in the add-on's profile folder."""
+    folder = profile_path()
+    path = os.path.join(folder, "device_id")
+    try:
+        with open(path, encoding="utf-8") as handle:
+            value = handle.read().strip()
+        uuid.UUID(value)
+        return value
+    except (OSError, ValueError):
+        pass
+    value = str(uuid.uuid4())
+    xbmcvfs.mkdirs(folder)
+    tmp = path + ".tmp"
+    with open(tmp, "w", encoding="utf-8") as handle:
+        handle.write(value + "\n")
+    os.replace(tmp, path)
+    return value

@@ -31,3 +31,13 @@ def notify(message: str, error: bool = False) -> None:
 def ok(message: str) -> None:
     """An OK dialog titled EasyTV."""
     xbmcgui.Dialog().ok(localize(30000), message)
+
+
+def yes_no(message: str) -> bool:
+    """Kodi's standard yes/no dialog titled EasyTV; "No" is focused by default."""
+    return bool(xbmcgui.Dialog().yesno(localize(30000), message, defaultbutton=xbmcgui.DLG_YESNO_NO_BTN))
+
+
+def text(heading: str, body: str) -> None:
+    """A scrollable text viewer."""
+    xbmcgui.Dialog().textviewer(heading, body)

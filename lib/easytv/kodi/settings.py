@@ -36,3 +36,14 @@ def read_settings() -> Settings:
 def write_random_order_shows(ids) -> None:
     """Store the random-order show ids as the comma-separated `random_order_shows` setting."""
     xbmcaddon.Addon("service.easytv").getSettings().setString("random_order_shows", format_show_ids(tuple(ids)))
+
+
+def write_shared_values(values) -> None:
+    """Write shared-setting values (`include_positioned_specials`, `random_order_shows`) into
+    this device's add-on settings, so its settings dialog shows what the shared database says.
+    Kodi then calls `onSettingsChanged`."""
+    kodi_settings = xbmcaddon.Addon("service.easytv").getSettings()
+    if values.get("include_positioned_specials") in ("true", "false"):
+        kodi_settings.setBool("include_positioned_specials", values["include_positioned_specials"] == "true")
+    if "random_order_shows" in values:
+        kodi_settings.setString("random_order_shows", format_show_ids(parse_show_ids(values["random_order_shows"])))

@@ -1,0 +1,70 @@
+"""The settings buttons: Clear sync data and Sync status (run from the script/plugin routes)."""
+
+import logging
+import time
+from typing import Callable, Iterable, List, Optional
+
+from easytv.core.errors import Error
+from easytv.core.settings import fingerprint
+from easytv.core.sync import Device, Head, SharedStore
+
+LOG = logging.getLogger("EasyTV.sync")
+
+
+def status_text(location: str, head: Head, devices: Iterable[Device], this_device: str, now: float) -> str:
+    """The Sync status report: database, revision, shared settings, and one block per device
+    (name, versions, last seen in seconds ago, revision lag, settings drift)."""
+    shared_print = fingerprint(head.settings) if head.settings else ""
+    lines: List[str] = [
+        "Database: %s" % location,
+        "Revision: %d (generation %d)" % (head.revision, head.generation),
+        "Shared settings: %s" % (", ".join("%s=%s" % kv for kv in sorted(head.settings.items())) or "not set"),
+        "",
+    ]
+    for device in sorted(devices, key=lambda d: d.last_seen, reverse=True):
+        lag = max(0, head.revision - device.revision_applied)
+        drift = "same settings" if device.settings_fingerprint in ("", shared_print) else "SETTINGS DIFFER"
+        lines.append("%s%s" % (device.name or device.device_id, "  (this device)" if device.device_id == this_device
+                                else ""))
+        lines.append("  EasyTV %s, Kodi %s" % (device.addon_version or "?", device.kodi_version or "?"))
+        lines.append("  last seen %d s ago, %d revisions behind, %s" % (max(0, now - device.last_seen), lag, drift))
+    return "\n".join(lines)
+
+
+def clear_sync_data(open_store: Callable[[], SharedStore], confirm: Callable[[], bool],
+                    notify: Callable[[bool], None]) -> Optional[Head]:
+    """Ask, then delete all shared show data (revision 0, new generation); report the outcome.
+
+    Returns the new head, or None when cancelled or failed (the failure is logged and notified).
+    """
+    if not confirm():
+        return None
+    try:
+        store = open_store()
+        try:
+            head = store.clear()
+        finally:
+            close = getattr(store, "close", None)
+            if close is not None:
+                close()
+    except Error as exc:
+        LOG.warning("Clear sync data failed: %s", exc)
+        notify(False)
+        return None
+    LOG.info("Cleared sync data: revision 0, generation %d", head.generation)
+    notify(True)
+    return head
+
+
+def sync_status(open_store: Callable[[], SharedStore], this_device: str) -> str:
+    """The status report, read from the shared database (raises `StoreError`)."""
+    store = open_store()
+    try:
+        head = store.head()
+        devices = store.devices()
+        location = getattr(store, "describe_location", lambda: "")()
+    finally:
+        close = getattr(store, "close", None)
+        if close is not None:
+            close()
+    return status_text(location, head, devices, this_device, time.time())

@@ -1,0 +1,279 @@
+"""Multi-instance sync: a state machine on the service loop, store operations on a worker.
+
+Each `tick()` collects at most one finished operation and starts at most one new one, by
+priority: connect (after the backoff), the first sync (pull everything, or populate an empty
+database under the lock), writes of queued rows, the device heartbeat, the revision poll.
+Nothing here blocks on the database.
+"""
+
+import dataclasses
+import logging
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
+
+from easytv.app.engine import Engine
+from easytv.core.errors import SchemaTooNew, StoreError
+from easytv.core.sync import Device, Head, SharedShow, SharedStore
+
+LOG = logging.getLogger("EasyTV.shareddb")
+STORAGE_LOG = logging.getLogger("EasyTV.storage")
+
+BACKOFF_SECONDS = 30.0
+"""After a failed operation: local cache only, next attempt after this many seconds."""
+SCHEMA_RETRY_SECONDS = 600.0
+"""After finding a newer schema: how long to stay local before looking again (seconds)."""
+HEARTBEAT_SECONDS = 60.0
+"""How often the device registry row is refreshed (seconds)."""
+
+
+class Syncer:
+    """The engine's `Store` while sync is on: queues local rows and keeps the cache in step.
+
+    `open_store()` runs on the worker and returns a connected `SharedStore` (raising
+    `StoreError`). `on_settings(values)` is called on the loop with the shared settings
+    whenever they differ from what was last seen. `on_storage(name)` reports `shared`/`local`.
+    """
+
+    name = "shared"
+
+    def __init__(self, engine: Engine, open_store: Callable[[], SharedStore], device: Device, worker: Any,
+                 clock: Callable[[], float], poll_seconds: float = 2.0,
+                 local_settings: Callable[[], Dict[str, str]] = dict,
+                 on_settings: Callable[[Dict[str, str]], None] = lambda values: None,
+                 on_storage: Callable[[str], None] = lambda name: None) -> None:
+        self._engine = engine
+        self._open_store = open_store
+        self.device = device
+        self._worker = worker
+        self._clock = clock
+        self.poll_seconds = poll_seconds
+        self._local_settings = local_settings
+        self._on_settings = on_settings
+        self._on_storage = on_storage
+        self.store: Optional[SharedStore] = None
+        self.applied: Optional[Tuple[int, int]] = None  # (generation, revision)
+        self.shared_settings: Dict[str, str] = {}
+        self.pending: Dict[int, SharedShow] = {}
+        self.pending_settings: Dict[str, str] = {}
+        self.synced = False
+        self._in_flight: Optional[str] = None
+        self._retry_at = clock()
+        self._next_poll = 0.0
+        self._next_heartbeat = 0.0
+        self._first_sync_at = 0.0
+        self._writing: Tuple[List[SharedShow], Dict[str, str]] = ([], {})
+
+    # -- the engine's Store ------------------------------------------------------------------
+
+    def save(self, rows: Sequence[SharedShow]) -> None:
+        """Queue rows for the next write, keeping the newest event per show."""
+        for row in rows:
+            queued = self.pending.get(row.tvshowid)
+            if queued is None or row.event_time >= queued.event_time:
+                self.pending[row.tvshowid] = row
+
+    def push_settings(self, values: Mapping[str, str]) -> None:
+        """Queue shared-setting values changed on this device."""
+        changed = {k: v for k, v in values.items() if self.shared_settings.get(k) != v}
+        self.pending_settings.update(changed)
+
+    @property
+    def connected(self) -> bool:
+        """True while a store is open and no failure is being backed off."""
+        return self.store is not None
+
+    # -- the loop ----------------------------------------------------------------------------
+
+    def tick(self) -> None:
+        """Handle a finished operation, then start the next one that is due (never blocks)."""
+        result = self._worker.poll()
+        if result is not None:
+            self._in_flight = None
+            self._handle(*result)
+        if self._in_flight is not None:
+            return
+        now = self._clock()
+        if self.store is None:
+            if now >= self._retry_at:
+                self._submit("connect", self._connect_op)
+        elif not self._engine.full_done:
+            return
+        elif not self.synced:
+            if now >= self._first_sync_at:
+                self._start_first_sync()
+        elif self.pending or self.pending_settings:
+            self._start_write()
+        elif now >= self._next_heartbeat:
+            device = dataclasses.replace(self.device, revision_applied=self.applied[1] if self.applied else 0)
+            self._submit("heartbeat", _heartbeat_op(self.store, device))
+        elif now >= self._next_poll:
+            self._submit("poll", self._poll_op(self.store, self.applied))
+
+    def close(self) -> None:
+        """Stop the worker; closes the connection so a read blocked on a hung server fails."""
+        store, self.store = self.store, None
+        if store is not None:
+            _close_quietly(store)
+        self._worker.stop()
+
+    def _submit(self, name: str, fn: Callable[[], Any]) -> None:
+        self._in_flight = name
+        self._worker.submit(name, fn)
+
+    # -- operations (run on the worker) -----------------------------------------------------
+
+    def _connect_op(self) -> Tuple[SharedStore, Dict[str, str]]:
+        store = self._open_store()
+        shared = store.seed_settings(self._local_settings())
+        store.register_device(self.device)
+        return store, shared
+
+    @staticmethod
+    def _poll_op(store: SharedStore, applied: Optional[Tuple[int, int]]) -> Callable[[], Any]:
+        def op() -> Tuple[Head, Optional[List[SharedShow]]]:
+            head = store.head()
+            if applied is None or head.generation != applied[0] or head.revision == applied[1]:
+                return head, None
+            return store.changes_since(applied[1])
+        return op
+
+    def _start_first_sync(self) -> None:
+        store, applied = self.store, self.applied
+        assert store is not None
+
+        def first_sync() -> Tuple[Head, List[SharedShow], bool]:
+            head = store.head()
+            if applied is not None and applied[0] == head.generation:
+                head, rows = store.changes_since(applied[1])  # reconnect: only what changed
+                return head, rows, False
+            head, rows = store.changes_since(0)
+            return head, rows, True
+        self._submit("first_sync", first_sync)
+
+    def _start_populate(self, rows: List[SharedShow]) -> None:
+        store, owner = self.store, self.device.device_id
+        assert store is not None
+
+        def populate() -> Optional[Tuple[int, int]]:
+            if not store.try_lock(owner):
+                return None
+            try:
+                head = store.head()
+                if head.revision != 0:
+                    return None  # someone populated while we waited for the lock
+                return head.generation, store.write(rows)
+            finally:
+                store.release_lock(owner)
+        self._submit("populate", populate)
+
+    def _start_write(self) -> None:
+        store = self.store
+        assert store is not None
+        rows = sorted(self.pending.values(), key=lambda r: r.tvshowid)
+        settings = dict(self.pending_settings)
+        self.pending.clear()
+        self.pending_settings.clear()
+        self._writing = (rows, settings)
+        self._submit("write", lambda: store.write(rows, settings or None))
+
+    # -- results (on the loop) --------------------------------------------------------------
+
+    def _handle(self, name: str, value: Any, error: Optional[BaseException]) -> None:
+        if error is not None:
+            self._failed(name, error)
+            return
+        if name == "connect":
+            self.store, shared = value
+            self.synced = False
+            self._on_storage(self.name)
+            self._adopt_settings(shared)
+        elif name == "first_sync":
+            head, rows, complete = value
+            self._adopt_settings(head.settings)
+            if complete:
+                # Populating writes the current snapshot and reconcile pushes every real
+                # difference: rows queued before now are covered. (After a reconnect with a
+                # partial pull the queue is kept: it is the replay of offline changes.)
+                self.pending.clear()
+            if complete and head.revision == 0 and not rows:
+                self._start_populate(self._engine.snapshot_rows())
+                return
+            if complete:
+                pushed = self._engine.reconcile(rows)
+                LOG.info("Pulled %d shared shows (revision %d); pushing %d newer here", len(rows),
+                         head.revision, pushed)
+            else:
+                self._engine.apply_remote(rows)
+            self.applied = (head.generation, head.revision)
+            self.synced = True
+        elif name == "populate":
+            if value is None:
+                LOG.info("Another device is populating the shared database; pulling instead")
+                self._first_sync_at = self._clock() + self.poll_seconds  # let it finish first
+                return
+            self.applied = value
+            self.synced = True
+            LOG.info("Populated the shared database with %d shows (revision %d)", len(self._engine.states), value[1])
+        elif name == "write":
+            if self.applied is not None and value == self.applied[1] + 1:
+                self.applied = (self.applied[0], value)  # nobody else wrote in between
+        elif name == "heartbeat":
+            self._next_heartbeat = self._clock() + HEARTBEAT_SECONDS
+        elif name == "poll":
+            self._handle_poll(*value)
+
+    def _handle_poll(self, head: Head, rows: Optional[List[SharedShow]]) -> None:
+        self._next_poll = self._clock() + self.poll_seconds
+        self._adopt_settings(head.settings)
+        if self.applied is None or head.generation != self.applied[0]:
+            LOG.info("Shared data was cleared (generation %d); repopulating or pulling", head.generation)
+            self.applied = (head.generation, 0)
+            self.synced = False
+            return
+        if rows is not None:
+            adopted = self._engine.apply_remote(rows)
+            LOG.debug("Pulled %d rows since revision %d (%d adopted)", len(rows), self.applied[1], adopted)
+            self.applied = (head.generation, head.revision)
+
+    def _adopt_settings(self, shared: Mapping[str, str]) -> None:
+        if dict(shared) != self.shared_settings:
+            self.shared_settings = dict(shared)
+            self._on_settings(dict(shared))
+
+    def _failed(self, name: str, error: BaseException) -> None:
+        if name == "write":
+            rows, settings = self._writing
+            self.save(rows)  # keep them for the replay after reconnecting
+            for key, value in settings.items():
+                self.pending_settings.setdefault(key, value)
+        if isinstance(error, SchemaTooNew):
+            LOG.warning("Shared database has a newer schema than this EasyTV knows; staying local: %s",
+                        error.reason)
+            delay = SCHEMA_RETRY_SECONDS
+        elif isinstance(error, StoreError):
+            LOG.warning("Database unavailable, backing off (%s)", error.reason)  # once per cycle
+            delay = BACKOFF_SECONDS
+        else:
+            LOG.error("Unexpected failure in %s, backing off", name, exc_info=error)
+            delay = BACKOFF_SECONDS
+        store, self.store = self.store, None
+        self.synced = False
+        self._retry_at = self._clock() + delay
+        if store is not None:
+            _close_quietly(store)
+            self._on_storage("local")
+            STORAGE_LOG.info("Using window property storage")
+
+
+def _heartbeat_op(store: SharedStore, device: Device) -> Callable[[], None]:
+    return lambda: store.register_device(device)
+
+
+def _close_quietly(store: Any) -> None:
+    """Close a store's connection if it has one; a failure to close is only worth a debug line."""
+    close = getattr(store, "close", None)
+    if close is None:
+        return
+    try:
+        close()
+    except StoreError as exc:
+        LOG.debug("Closing the database connection: %s", exc.reason)

@@ -1,0 +1,79 @@
+"""Runs store operations one at a time off the service loop, so a slow or hung database never
+delays the loop (nor its exit within 1 s of Kodi's abort request)."""
+
+import logging
+import queue
+import threading
+from typing import Any, Callable, Optional, Tuple
+
+LOG = logging.getLogger("EasyTV.shareddb")
+
+Result = Tuple[str, Any, Optional[BaseException]]
+"""(operation name, return value, exception raised or None)."""
+
+
+class ThreadWorker:
+    """One background thread executing submitted callables in order; results come back via `poll`."""
+
+    def __init__(self) -> None:
+        self._jobs: "queue.Queue[Optional[Tuple[str, Callable[[], Any]]]]" = queue.Queue()
+        self._results: "queue.Queue[Result]" = queue.Queue()
+        self._thread = threading.Thread(target=self._run, name="EasyTV.shareddb", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while True:
+            job = self._jobs.get()
+            if job is None:
+                return
+            name, fn = job
+            try:
+                self._results.put((name, fn(), None))
+            except BaseException as exc:  # noqa: BLE001 - handed to the loop, which decides
+                self._results.put((name, None, exc))
+
+    def submit(self, name: str, fn: Callable[[], Any]) -> None:
+        """Queue `fn` to run on the worker thread."""
+        self._jobs.put((name, fn))
+
+    def poll(self) -> Optional[Result]:
+        """A finished operation's result, or None if none is ready (never blocks)."""
+        try:
+            return self._results.get_nowait()
+        except queue.Empty:
+            return None
+
+    def stop(self, timeout: float = 0.5) -> bool:
+        """Ask the thread to finish after its current job; wait up to `timeout` seconds.
+
+        Returns False when the thread is still busy (e.g. blocked on a hung database); the
+        caller closes the connection so the blocked read fails, and the daemon thread ends.
+        """
+        self._jobs.put(None)
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
+
+
+class InlineWorker:
+    """Runs each submitted callable at once on the caller's thread (unit tests, scripts)."""
+
+    def __init__(self) -> None:
+        self._results: "queue.Queue[Result]" = queue.Queue()
+
+    def submit(self, name: str, fn: Callable[[], Any]) -> None:
+        """Run `fn` now and keep its result for `poll`."""
+        try:
+            self._results.put((name, fn(), None))
+        except BaseException as exc:  # noqa: BLE001 - same contract as ThreadWorker
+            self._results.put((name, None, exc))
+
+    def poll(self) -> Optional[Result]:
+        """The next kept result, or None."""
+        try:
+            return self._results.get_nowait()
+        except queue.Empty:
+            return None
+
+    def stop(self, timeout: float = 0.5) -> bool:
+        """Nothing runs in the background."""
+        return True

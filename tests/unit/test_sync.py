@@ -1,0 +1,175 @@
+"""Two devices sharing one library and one shared store (MemoryStore), driven tick by tick."""
+
+import logging
+import random
+
+import pytest
+
+from easytv.app.cache import WindowCache
+from easytv.app.engine import Engine
+from easytv.app.sync import BACKOFF_SECONDS, Syncer
+from easytv.app.worker import InlineWorker
+from easytv.core import events
+from easytv.core.errors import StoreUnavailable
+from easytv.core.settings import Settings
+from easytv.core.sync import Device
+from fakes import FakeClock, FakeLibrary, FakeWindow
+from kodi_shapes import load
+from memory_store import MemoryStore
+
+
+class Wall:
+    """A wall clock for event times that moves with the monotonic fake."""
+
+    def __init__(self, clock):
+        self.clock = clock
+
+    def __call__(self):
+        return 1_800_000_000.0 + self.clock.now
+
+
+class Box:
+    """One Kodi device: engine + window + syncer."""
+
+    def __init__(self, name, library, store, clock, settings=None, shared_values=None):
+        self.window = FakeWindow()
+        self.settings = settings or Settings()
+        self.applied_settings = []
+        self.engine = Engine(library, WindowCache(self.window), None, self.settings, clock,
+                             random.Random(name), wall_clock=Wall(clock), device_id=name)
+
+        def open_store():
+            if store.down:
+                raise StoreUnavailable("connection refused")
+            return store
+        self.syncer = Syncer(self.engine, open_store, Device(name, name), InlineWorker(), clock,
+                             local_settings=lambda: dict(shared_values or {}),
+                             on_settings=self.applied_settings.append)
+        self.engine.store = self.syncer
+        self.engine.start()
+
+    def run(self, ticks=6):
+        for _ in range(ticks):
+            self.engine.step()
+            self.syncer.tick()
+
+    def next_of(self, tvshowid):
+        return self.window.props.get("EasyTV.%d.EpisodeNo" % tvshowid)
+
+
+@pytest.fixture
+def world():
+    clock = FakeClock()
+    library = FakeLibrary(load("GetTVShows_all.json")["tvshows"], load("GetEpisodes_all.json")["episodes"])
+    store = MemoryStore(clock=Wall(clock))
+    return clock, library, store
+
+
+def settle(clock, *boxes, seconds=3.0, ticks=8):
+    for _ in range(ticks):
+        clock.advance(seconds / ticks)
+        for box in boxes:
+            box.run(1)
+
+
+def test_first_device_populates_and_second_pulls(world):
+    clock, library, store = world
+    living = Box("living", library, store, clock)
+    living.run()
+    assert store.revision == 1 and len(store.rows) == 4
+    bedroom = Box("bedroom", library, store, clock)
+    bedroom.run()
+    assert store.revision == 1  # identical states: nothing to push
+    assert bedroom.syncer.applied == (1, 1)
+
+
+def test_play_on_one_device_reaches_the_other_within_a_poll(world):
+    clock, library, store = world
+    living, bedroom = Box("living", library, store, clock), Box("bedroom", library, store, clock)
+    settle(clock, living, bedroom)
+    assert bedroom.next_of(3) == "S01E02"
+    library.watch(12, lastplayed="2026-12-01 21:00:00")
+    living.engine.handle(events.EpisodeChanged(12, 1))
+    living.run(2)
+    assert living.next_of(3) == "S01E03"
+    calls_before = list(library.calls)
+    settle(clock, living, bedroom, seconds=2.5)
+    assert bedroom.next_of(3) == "S01E03"
+    assert bedroom.window.props["EasyTV.ShowIDs"].startswith("3")
+    assert library.calls == calls_before  # the other device applied the row without JSON-RPC
+
+
+def test_an_older_event_never_overwrites_a_newer_one(world):
+    clock, library, store = world
+    living = Box("living", library, store, clock)
+    living.run()
+    newer = store.rows[3]
+    from dataclasses import replace
+    stale = replace(newer, event_time=newer.event_time - 100, device_id="old-device",
+                    state=replace(newer.state, count_watched=0))
+    store.write([stale])
+    assert store.rows[3].device_id == "living"
+
+
+def test_outage_keeps_changes_and_replays_them_after_the_backoff(world, caplog):
+    clock, library, store = world
+    living, bedroom = Box("living", library, store, clock), Box("bedroom", library, store, clock)
+    settle(clock, living, bedroom)
+    store.down = True
+    library.watch(12)
+    living.engine.handle(events.EpisodeChanged(12, 1))
+    with caplog.at_level(logging.WARNING, logger="EasyTV.shareddb"):
+        settle(clock, living, bedroom, seconds=5)
+    assert living.next_of(3) == "S01E03"  # the local cache keeps working
+    warnings = [r for r in caplog.records if "Database unavailable, backing off" in r.getMessage()]
+    assert len(warnings) == 2  # one per device for this cycle
+    assert 3 in living.syncer.pending
+    store.down = False
+    settle(clock, living, bedroom, seconds=BACKOFF_SECONDS + 4, ticks=40)
+    assert not living.syncer.pending
+    assert bedroom.next_of(3) == "S01E03"
+
+
+def test_clear_is_noticed_and_exactly_one_device_repopulates(world):
+    clock, library, store = world
+    boxes = [Box(n, library, store, clock) for n in ("a", "b", "c")]
+    settle(clock, *boxes)
+    generation = store.generation
+    store.clear()
+    writes_before = store.revision
+    assert writes_before == 0
+    for _ in range(10):
+        clock.advance(0.5)
+        for box in boxes:
+            box.run(1)
+            assert box.window.props.get("EasyTV.3.EpisodeNo") == "S01E02"  # widgets never go empty
+    assert store.generation == generation + 1
+    assert store.revision == 1 and len(store.rows) == 4  # one population
+    assert all(box.syncer.applied == (store.generation, 1) for box in boxes)
+
+
+def test_first_device_seeds_shared_settings_and_others_adopt_them(world):
+    clock, library, store = world
+    first = Box("first", library, store, clock, shared_values={"include_positioned_specials": "true",
+                                                               "random_order_shows": ""})
+    first.run()
+    second = Box("second", library, store, clock, shared_values={"include_positioned_specials": "false",
+                                                                 "random_order_shows": "4"})
+    second.run()
+    assert store.settings == {"include_positioned_specials": "true", "random_order_shows": ""}
+    assert second.applied_settings[-1] == store.settings
+    second.syncer.push_settings({"include_positioned_specials": "false"})
+    settle(clock, first, second)
+    assert store.settings["include_positioned_specials"] == "false"
+    assert first.applied_settings[-1]["include_positioned_specials"] == "false"
+
+
+def test_random_order_pick_is_shared(world):
+    clock, library, store = world
+    settings = Settings(random_order_shows=(4,))
+    picks = set()
+    for name in ("living", "bedroom", "kitchen"):
+        box = Box(name, library, store, clock, settings=settings)
+        settle(clock, box)
+        picks.add(box.window.props["EasyTV.4.EpisodeID"])
+    assert len(picks) == 1
