@@ -1,0 +1,91 @@
+"""Clear sync data, Sync status and the runtime storage switch, over MemoryStore."""
+
+import random
+
+from easytv.app import actions
+from easytv.app.cache import WindowCache
+from easytv.app.engine import Engine
+from easytv.app.interfaces import LocalStore
+from easytv.app.storage import Storage
+from easytv.app.sync import Syncer
+from easytv.app.worker import InlineWorker
+from easytv.core.errors import StoreUnavailable
+from easytv.core.settings import Settings
+from easytv.core.sync import Device, Head, SharedShow
+from fakes import FakeClock, FakeLibrary, FakeWindow
+from kodi_shapes import load
+from memory_store import MemoryStore
+
+
+def _row(tvshowid, time=1.0):
+    return SharedShow(tvshowid, "Show%d" % tvshowid, 2001, None, time, "dev")
+
+
+def test_clear_asks_first_and_does_nothing_on_no():
+    store = MemoryStore()
+    store.write([_row(1)])
+    outcome = []
+    assert actions.clear_sync_data(lambda: store, lambda: False, outcome.append) is None
+    assert store.revision == 1 and outcome == []
+
+
+def test_clear_deletes_rows_resets_revision_changes_generation_and_notifies():
+    store = MemoryStore()
+    store.write([_row(1), _row(2)])
+    outcome = []
+    head = actions.clear_sync_data(lambda: store, lambda: True, outcome.append)
+    assert head == Head(0, 2, {}) and store.rows == {} and outcome == [True]
+
+
+def test_clear_failure_is_notified_not_raised():
+    def unavailable():
+        raise StoreUnavailable("connection refused")
+    outcome = []
+    assert actions.clear_sync_data(unavailable, lambda: True, outcome.append) is None
+    assert outcome == [False]
+
+
+def test_status_lists_devices_lag_and_drift():
+    store = MemoryStore(clock=lambda: 1000.0)
+    store.write([_row(1)], settings={"include_positioned_specials": "true", "random_order_shows": ""})
+    store.write([_row(2)])
+    from easytv.core.settings import fingerprint
+    same = fingerprint(store.settings)
+    store.register_device(Device("a", "Living Room", "0.2.0", "20.1", same, revision_applied=2))
+    store.register_device(Device("b", "Bedroom", "0.2.0", "21.0", "different", revision_applied=1))
+    text = actions.status_text("database=easytv_myvideos", store.head(), store.devices(), "a", now=1010.0)
+    assert "Revision: 2 (generation 1)" in text
+    assert "Living Room  (this device)" in text and "0 revisions behind, same settings" in text
+    assert "Bedroom" in text and "1 revisions behind, SETTINGS DIFFER" in text
+    assert "last seen 10 s ago" in text
+
+
+def test_storage_switches_at_runtime_without_restart():
+    clock = FakeClock()
+    window = FakeWindow()
+    library = FakeLibrary(load("GetTVShows_all.json")["tvshows"], load("GetEpisodes_all.json")["episodes"])
+    cache = WindowCache(window)
+    engine = Engine(library, cache, LocalStore(), Settings(), clock, random.Random(1))
+    store = MemoryStore()
+    built = []
+
+    def make_syncer():
+        syncer = Syncer(engine, lambda: store, Device("d", "D"), InlineWorker(), clock,
+                        on_storage=lambda name: cache.set_status("EasyTV.Storage", name))
+        built.append(syncer)
+        return syncer
+    storage = Storage(engine, cache, make_syncer)
+    engine.start()
+    engine.step()
+    storage.apply(True)
+    for _ in range(4):
+        storage.tick()
+    assert engine.store is built[0] and window.props["EasyTV.Storage"] == "shared"
+    assert len(store.rows) == 4
+    storage.apply(False)
+    assert isinstance(engine.store, LocalStore) and window.props["EasyTV.Storage"] == "local"
+    storage.apply(True)
+    for _ in range(4):
+        storage.tick()
+    assert len(built) == 2 and window.props["EasyTV.Storage"] == "shared"
+    assert store.revision == 1  # the second syncer found identical rows: nothing to write
