@@ -1,6 +1,7 @@
 """The service: composition root and the `waitForAbort` loop (entry point `service.py`)."""
 
 import logging
+import os
 import queue
 import random
 import time
@@ -9,6 +10,7 @@ from typing import Optional
 from easytv.app.cache import WindowCache
 from easytv.app.engine import Engine
 from easytv.app.interfaces import LocalStore
+from easytv.app.journal import Journal
 from easytv.app.storage import Storage
 from easytv.app.sync import Syncer
 from easytv.app.worker import ThreadWorker
@@ -127,7 +129,8 @@ class Service:
                       poll_seconds=self.settings.sync_poll_seconds,
                       local_settings=lambda: shared_values(self.settings),
                       on_settings=self.on_shared_settings,
-                      on_storage=lambda name: self.cache.set_status(properties.STORAGE, name))
+                      on_storage=lambda name: self.cache.set_status(properties.STORAGE, name),
+                      journal=Journal(os.path.join(addon.profile_path(), "offline_queue.json")))
 
     # -- the loop ----------------------------------------------------------------------------
 

@@ -11,6 +11,7 @@ import logging
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from easytv.app.engine import Engine
+from easytv.app.journal import Journal
 from easytv.core.errors import SchemaTooNew, StoreError
 from easytv.core.sync import Device, Head, SharedShow, SharedStore
 
@@ -39,7 +40,8 @@ class Syncer:
                  clock: Callable[[], float], poll_seconds: float = 2.0,
                  local_settings: Callable[[], Dict[str, str]] = dict,
                  on_settings: Callable[[Dict[str, str]], None] = lambda values: None,
-                 on_storage: Callable[[str], None] = lambda name: None) -> None:
+                 on_storage: Callable[[str], None] = lambda name: None,
+                 journal: Optional[Journal] = None) -> None:
         self._engine = engine
         self._open_store = open_store
         self.device = device
@@ -61,6 +63,11 @@ class Syncer:
         self._next_heartbeat = 0.0
         self._first_sync_at = 0.0
         self._writing: Tuple[List[SharedShow], Dict[str, str]] = ([], {})
+        self._journal = journal
+        self._journaled = False
+        if journal is not None:
+            self.save(journal.load())
+            self._journaled = bool(self.pending)
 
     # -- the engine's Store ------------------------------------------------------------------
 
@@ -70,6 +77,13 @@ class Syncer:
             queued = self.pending.get(row.tvshowid)
             if queued is None or row.event_time >= queued.event_time:
                 self.pending[row.tvshowid] = row
+        if self.store is None:
+            self._persist()  # the database is away: keep the changes on disk until it is back
+
+    def _persist(self) -> None:
+        if self._journal is not None and (self.pending or self._journaled):
+            self._journal.store(self.pending.values())
+            self._journaled = bool(self.pending)
 
     def push_settings(self, values: Mapping[str, str]) -> None:
         """Queue shared-setting values changed on this device."""
@@ -190,11 +204,12 @@ class Syncer:
             head, rows, complete = value
             self._adopt_settings(head.settings)
             if complete:
-                # Populating writes the current snapshot and reconcile pushes every real
-                # difference: rows queued before now are covered. (After a reconnect with a
-                # partial pull the queue is kept: it is the replay of offline changes.)
-                self.pending.clear()
+                # Reconcile pushes every real difference; of the rows queued before now keep
+                # only those that would still change the shared row (offline changes newer
+                # than it), so a restart does not rewrite every row.
+                self._drop_covered(rows)
             if complete and head.revision == 0 and not rows:
+                self.pending.clear()  # the snapshot written by populate covers them
                 self._start_populate(self._engine.snapshot_rows())
                 return
             if complete:
@@ -216,10 +231,23 @@ class Syncer:
         elif name == "write":
             if self.applied is not None and value == self.applied[1] + 1:
                 self.applied = (self.applied[0], value)  # nobody else wrote in between
+            self._persist()
         elif name == "heartbeat":
             self._next_heartbeat = self._clock() + HEARTBEAT_SECONDS
         elif name == "poll":
             self._handle_poll(*value)
+
+    def _drop_covered(self, rows: List[SharedShow]) -> None:
+        shared = {r.tvshowid: r for r in rows}
+        keep = {}
+        for tvshowid, row in self.pending.items():
+            theirs = shared.get(tvshowid)
+            if theirs is None:
+                if not row.deleted:
+                    keep[tvshowid] = row
+            elif theirs.state != row.state and row.event_time >= theirs.event_time:
+                keep[tvshowid] = row
+        self.pending = keep
 
     def _handle_poll(self, head: Head, rows: Optional[List[SharedShow]]) -> None:
         self._next_poll = self._clock() + self.poll_seconds
@@ -240,9 +268,10 @@ class Syncer:
             self._on_settings(dict(shared))
 
     def _failed(self, name: str, error: BaseException) -> None:
+        store, self.store = self.store, None
         if name == "write":
             rows, settings = self._writing
-            self.save(rows)  # keep them for the replay after reconnecting
+            self.save(rows)  # with no store open, save() also keeps them on disk for the replay
             for key, value in settings.items():
                 self.pending_settings.setdefault(key, value)
         if isinstance(error, SchemaTooNew):
@@ -255,14 +284,13 @@ class Syncer:
         else:
             LOG.error("Unexpected failure in %s, backing off", name, exc_info=error)
             delay = BACKOFF_SECONDS
-        store, self.store = self.store, None
         self.synced = False
         self._retry_at = self._clock() + delay
+        self._persist()
         if store is not None:
             _close_quietly(store)
             self._on_storage("local")
             STORAGE_LOG.info("Using window property storage")
-
 
 def _heartbeat_op(store: SharedStore, device: Device) -> Callable[[], None]:
     return lambda: store.register_device(device)

@@ -10,6 +10,7 @@ from typing import Any, Dict
 
 from easytv.core.errors import MalformedRecord
 from easytv.core.models import Episode, ShowState, TVShow
+from easytv.core.sync import SharedShow
 
 FORMAT = 1
 
@@ -52,3 +53,24 @@ def state_from_json(text: str) -> ShowState:
             raise MalformedRecord("state field %r is not a list of ids" % name)
         fields[name] = tuple(fields[name])
     return _build(ShowState, fields)
+
+
+def row_to_dict(row: SharedShow) -> Dict[str, Any]:
+    """A shared row as a JSON-safe dict (the state as its JSON text, None for a tombstone)."""
+    return {"tvshowid": row.tvshowid, "title": row.title, "year": row.year,
+            "state": state_to_json(row.state) if row.state is not None else None,
+            "event_time": row.event_time, "device_id": row.device_id}
+
+
+def row_from_dict(data: Any) -> SharedShow:
+    """Inverse of `row_to_dict`. Raises `MalformedRecord` for anything else."""
+    if not isinstance(data, dict):
+        raise MalformedRecord("row is not an object")
+    try:
+        tvshowid, title, year = int(data["tvshowid"]), str(data["title"]), int(data["year"])
+        event_time, device_id = float(data["event_time"]), str(data["device_id"])
+    except (KeyError, TypeError, ValueError) as exc:
+        raise MalformedRecord("row field missing or wrong: %s" % exc) from None
+    state = data.get("state")
+    return SharedShow(tvshowid, title, year, state_from_json(state) if state is not None else None,
+                      event_time, device_id)
