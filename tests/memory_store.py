@@ -26,6 +26,7 @@ class MemoryStore:
         self.device_rows: Dict[str, Device] = {}
         self.down = False
         self.round_trips = 0
+        self.commits = 0
 
     def _trip(self) -> None:
         if self.down:
@@ -59,6 +60,7 @@ class MemoryStore:
             self.settings.update(settings)
         self.revision = new_revision
         self._trip()  # COMMIT
+        self.commits += 1
         return new_revision
 
     def seed_settings(self, settings: Mapping[str, str]) -> Dict[str, str]:
