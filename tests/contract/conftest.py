@@ -38,8 +38,8 @@ class Server:
         self.db = db
         self.host, self.port = db.host, db.port
 
-    def config(self, user: str = "kodi_all", name: str = "MyVideos", **overrides) -> DatabaseConfig:
-        fields = dict(host=self.host, port=self.port, user=user, password=PASSWORDS[user], name=name)
+    def config(self, login: str = "kodi_all", name: str = "MyVideos", **overrides) -> DatabaseConfig:
+        fields = dict(host=self.host, port=self.port, user=login, password=PASSWORDS.get(login, ""), name=name)
         fields.update(overrides)
         return DatabaseConfig(**fields)
 

@@ -70,6 +70,15 @@ class CountingConnection(pymysql.connections.Connection):
         self.counters.bytes_received += len(data)
         return data
 
+    def _request_authentication(self) -> None:
+        # pymysql silently stays in clear text when TLS is asked for but the server does not
+        # offer it (connections.py, `if self.ssl and self.server_capabilities & CLIENT.SSL`);
+        # refuse the downgrade before any credentials are sent.
+        if self.ssl and not self.server_capabilities & CLIENT.SSL:
+            raise pymysql.err.OperationalError(CR.CR_SSL_CONNECTION_ERROR,
+                                               "TLS is configured but the server does not offer it")
+        super()._request_authentication()
+
     def shutdown(self) -> None:
         """Shut the socket down (unblocks a thread reading from it), then close it. Idempotent."""
         sock = self._sock

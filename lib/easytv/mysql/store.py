@@ -88,6 +88,12 @@ class MySQLStore:
         """Bytes read from the server so far."""
         return self._counters.bytes_received
 
+    def connection_id(self) -> Optional[int]:
+        """The server's id of the current connection (`CONNECTION_ID()`, what `KILL` takes), or
+        None when not connected. For diagnostics and fault tests."""
+        conn = self._conn
+        return conn.thread_id() if conn is not None and conn.open else None
+
     def describe_location(self) -> str:
         """`database=easytv_myvideos` or `database=MyVideos121, table_prefix=easytv_` (SPEC §8)."""
         return self.location.describe()
