@@ -163,3 +163,18 @@ def test_concurrent_writers_get_distinct_gap_free_revisions(server, open_store):
     rows = {s.tvshowid: s for s in stores[0].shows()}
     assert len(rows) == 46
     assert rows[999].event_time == 114.0  # the newest event won whatever the commit order
+
+
+def test_a_large_write_respects_a_small_max_allowed_packet(server, open_store):
+    default = server.execute("SELECT @@GLOBAL.max_allowed_packet")[0][0]
+    server.execute("SET GLOBAL max_allowed_packet = %d" % (64 * 1024))  # new sessions see it
+    try:
+        store = open_store()
+    finally:
+        server.execute("SET GLOBAL max_allowed_packet = %d" % int(default))
+    shows = [SharedShow(i, "Show %d %s" % (i, "é" * 200), 2001, None, 100.0, "device-a") for i in range(1, 2001)]
+    before, commits = store.round_trips, store.commits
+    assert store.write(shows) == 1
+    assert store.commits - commits == 1
+    assert store.round_trips - before > 10  # split to fit 64 KiB packets
+    assert len(store.shows()) == 2000

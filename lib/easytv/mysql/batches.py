@@ -3,9 +3,9 @@
 from typing import Any, List, NamedTuple, Optional, Sequence, Tuple
 
 ROWS_PER_STATEMENT = 500
-STATEMENT_CHARS = 1024000
-"""A multi-row INSERT stops growing at 500 rows or ~1 MB, pymysql's own `executemany` limit
-(`Cursor.max_stmt_length`)."""
+STATEMENT_BYTES = 1024000
+"""A multi-row INSERT stops growing at 500 rows or ~1 MB (UTF-8), pymysql's own `executemany`
+limit (`Cursor.max_stmt_length`)."""
 
 
 class Result(NamedTuple):
@@ -25,8 +25,10 @@ def execute_all(cursor: Any, sql: str, args: Optional[Sequence[Any]] = None) -> 
     return results
 
 
-def pack(cursor: Any, prefix: str, placeholders: str, suffix: str, params: Sequence[Sequence[Any]]) -> List[str]:
-    """Multi-row `prefix (..), (..) suffix` statements holding every row of `params`.
+def pack(cursor: Any, prefix: str, placeholders: str, suffix: str, params: Sequence[Sequence[Any]],
+         limit: int = STATEMENT_BYTES) -> List[str]:
+    """Multi-row `prefix (..), (..) suffix` statements holding every row of `params`, each of at
+    most 500 rows and about `limit` bytes (a single larger row still gets its own statement).
 
     Each row's values are escaped by the driver's own parameter substitution (`Cursor.mogrify`,
     as pymysql's `executemany` does), so the statements are complete and are sent without
@@ -37,23 +39,28 @@ def pack(cursor: Any, prefix: str, placeholders: str, suffix: str, params: Seque
     size = 0
     for row in params:
         literal = cursor.mogrify(placeholders, row)
-        if values and (len(values) >= ROWS_PER_STATEMENT or size + len(literal) > STATEMENT_CHARS):
+        length = len(literal.encode("utf-8")) + 2
+        if values and (len(values) >= ROWS_PER_STATEMENT or size + length > limit):
             statements.append(prefix + ", ".join(values) + suffix)
             values, size = [], 0
         values.append(literal)
-        size += len(literal) + 2
+        size += length
     if values:
         statements.append(prefix + ", ".join(values) + suffix)
     return statements
 
 
 def join_statements(statements: Sequence[str], budget: int) -> List[str]:
-    """Join statements with `; ` into multi-statement packets of at most `budget` characters
-    (a statement longer than that travels alone)."""
+    """Join statements with `; ` into multi-statement packets of at most `budget` bytes (UTF-8;
+    a statement longer than that travels alone)."""
     packets: List[str] = []
+    size = 0
     for statement in statements:
-        if packets and len(packets[-1]) + 2 + len(statement) <= budget:
+        length = len(statement.encode("utf-8"))
+        if packets and size + 2 + length <= budget:
             packets[-1] += "; " + statement
+            size += 2 + length
         else:
             packets.append(statement)
+            size = length
     return packets

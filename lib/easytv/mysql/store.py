@@ -19,7 +19,7 @@ import pymysql
 from easytv.core.errors import StoreError, StoreUnavailable
 from easytv.core.sync import LOCK_TTL_SECONDS, DatabaseConfig, Device, Head, SharedShow
 from easytv.mysql import rows, schema
-from easytv.mysql.batches import execute_all, join_statements, pack
+from easytv.mysql.batches import STATEMENT_BYTES, execute_all, join_statements, pack
 from easytv.mysql.connection import Counters, CountingConnection, connect, is_connection_lost, is_timeout, translate
 from easytv.mysql.location import Location, resolve
 from easytv.mysql.statements import SETTING, SHOW_PLACEHOLDERS, Statements
@@ -69,7 +69,7 @@ class MySQLStore:
         except (pymysql.err.MySQLError, OSError) as exc:
             conn.shutdown()
             raise translate(exc, config.password, "open shared database") from None
-        return cls(config, device_id, location, conn, counters, timeouts, max(64 * 1024, min(max_packet // 2, 4 << 20)))
+        return cls(config, device_id, location, conn, counters, timeouts, min(max_packet // 2, 4 << 20))
 
     # -- measurement -------------------------------------------------------------------------
 
@@ -216,7 +216,7 @@ class MySQLStore:
             statements += pack(cursor, sql.upsert_settings_prefix, "(%s, %s)", sql.upsert_settings_suffix,
                                setting_params)
             statements += pack(cursor, sql.upsert_shows_prefix, SHOW_PLACEHOLDERS, sql.upsert_shows_suffix,
-                               show_params)
+                               show_params, min(STATEMENT_BYTES, self._packet_budget))
             revision = None
             for packet in join_statements(statements, self._packet_budget):
                 results = execute_all(cursor, packet)
