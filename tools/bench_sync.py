@@ -1,0 +1,164 @@
+"""Shared-database sync costs against a real, private MariaDB (SPEC §9; issue 3 "make bench").
+
+Starts its own `mariadbd` (tests/e2e/harness/mariadb.py), opens `MySQLStore` as a Kodi user and
+prints, next to the `SELECT 1` latency measured in the same run: the staleness check, one show
+write, a pull after 1 of 5,000 shows changed, and populating 5,000 shows. Round trips, commits
+and bytes come from the store's driver wrapper (`round_trips`, `commits`, `bytes_received`),
+not from estimates. Times are medians. Stops the server at the end, also on error.
+
+    .venv/bin/python tools/bench_sync.py [--runs N] [--shows N]
+"""
+
+import argparse
+import dataclasses
+import os
+import shutil
+import statistics
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
+sys.path[:0] = [os.path.join(ROOT, "lib"), os.path.join(ROOT, "tests")]
+
+from e2e.harness.mariadb import MariaDB  # noqa: E402
+from easytv.core.models import Episode, TVShow  # noqa: E402
+from easytv.core.rule import next_episode  # noqa: E402
+from easytv.core.sync import DatabaseConfig, SharedShow  # noqa: E402
+from easytv.mysql.connection import Counters, connect  # noqa: E402
+from easytv.mysql.rows import show_params  # noqa: E402
+from easytv.mysql.store import MySQLStore  # noqa: E402
+from kodi_shapes import season, tvshow  # noqa: E402
+
+PASSWORD = "bench-pw"
+
+
+def make_shows(count, event_time):
+    """`count` shared rows with realistic states (the real rule over Kodi-shaped records)."""
+    items = season(1, 10, watched=3) + season(2, 10) + season(3, 10)
+    template = next_episode(TVShow.from_jsonrpc(tvshow(1)), [Episode.from_jsonrpc(e) for e in items])
+    shows = []
+    for i in range(1, count + 1):
+        show = dataclasses.replace(template.show, tvshowid=i, title="Show %d" % i)
+        state = dataclasses.replace(template, show=show, next=dataclasses.replace(template.next, tvshowid=i))
+        shows.append(SharedShow(i, show.title, show.year, state, event_time, "bench-device"))
+    return shows
+
+
+class Measure:
+    """Runs an operation and records its wall time and the counters' deltas."""
+
+    def __init__(self, store):
+        self.store = store
+
+    def __call__(self, operation):
+        store = self.store
+        trips, commits, received = store.round_trips, store.commits, store.bytes_received
+        started = time.perf_counter()
+        result = operation()
+        elapsed = time.perf_counter() - started
+        return result, elapsed, (store.round_trips - trips, store.commits - commits, store.bytes_received - received)
+
+
+def median_ms(samples):
+    return "%.2f ms" % (statistics.median(samples) * 1000)
+
+
+def select_1(config, runs):
+    """Median `SELECT 1` time on a fresh counted connection (the network + server floor)."""
+    counters = Counters()
+    conn = connect(config, counters)
+    try:
+        times = []
+        with conn.cursor() as cursor:
+            for _ in range(runs):
+                started = time.perf_counter()
+                cursor.execute("SELECT 1")
+                cursor.fetchall()
+                times.append(time.perf_counter() - started)
+        return times
+    finally:
+        conn.close()
+
+
+def run(db, runs, count):
+    db.create_user("kodi", PASSWORD, grant_on="*.*")
+    db.sql("CREATE DATABASE MyVideos121")
+    config = DatabaseConfig(host=db.host, port=db.port, user="kodi", password=PASSWORD, name="MyVideos")
+    store = MySQLStore.open(config, "bench-device")
+    measure = Measure(store)
+    rows = []
+    try:
+        base = select_1(config, runs)
+        rows.append(("SELECT 1 (reference)", "1", "", "", median_ms(base)))
+
+        store.write(make_shows(20, 1.0))
+        heads = [measure(store.head) for _ in range(runs)]
+        rows.append(("staleness check (head)", "%d" % heads[-1][2][0], "", "", median_ms([h[1] for h in heads])))
+
+        singles = [make_shows(1, 10.0 + i) for i in range(runs)]
+        writes = [measure(lambda one=one: store.write(one)) for one in singles]
+        trips, commits, _ = writes[-1][2]
+        rows.append(("one show write", "%d" % trips, "%d" % commits, "", median_ms([w[1] for w in writes])))
+
+        populations = []
+        library = make_shows(count, 100.0)
+        for _ in range(3):
+            store.clear()
+            populations.append(measure(lambda: store.write(library)))
+        trips, commits, _ = populations[-1][2]
+        rows.append(("populate %d shows" % count, "%d" % trips, "%d" % commits, "",
+                     median_ms([p[1] for p in populations])))
+        encoding = []
+        for _ in range(3):
+            started = time.perf_counter()
+            [show_params(show) for show in library]
+            encoding.append(time.perf_counter() - started)
+        rows.append(("  of which encoding rows (codec)", "0", "", "", median_ms(encoding)))
+
+        pulls = []
+        for n in range(runs):
+            before = store.head().revision
+            store.write([dataclasses.replace(library[count // 2], event_time=1000.0 + n)])
+            pulls.append(measure(lambda before=before: store.changes_since(before)))
+        (head, pulled), _, (trips, _, received) = pulls[-1]
+        assert [r.tvshowid for r in pulled] == [count // 2 + 1], "the pull returned other rows than the changed one"
+        rows.append(("pull after 1 of %d changed" % count, "%d" % trips, "", "%d B" % received,
+                     median_ms([p[1] for p in pulls])))
+
+        full = measure(lambda: store.changes_since(0))
+        rows.append(("(full pull of %d, for scale)" % count, "%d" % full[2][0], "", "%d B" % full[2][2],
+                     median_ms([full[1]])))
+    finally:
+        store.close()
+
+    print("MariaDB %s on 127.0.0.1:%d, %s; medians of %d runs (populate: 3)"
+          % (db.sql("SELECT VERSION()")[0][0], db.port, store.describe_location(), runs))
+    header = ("operation", "round trips", "commits", "received", "time")
+    widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
+    for line in [header] + rows:
+        print("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)))
+    print("targets (SPEC §9): head 1 round trip; write <= 2 round trips, 1 commit; pull <= 2 round trips, "
+          "O(k) bytes; populate 5,000 <= 25 round trips, 1 commit")
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--runs", type=int, default=30, help="samples per median (default 30)")
+    parser.add_argument("--shows", type=int, default=5000, help="library size (default 5000)")
+    args = parser.parse_args()
+    base = Path(tempfile.mkdtemp(prefix="easytv-bench-sync-"))
+    db = MariaDB(base)
+    try:
+        started = time.perf_counter()
+        db.start()
+        print("private MariaDB up in %.2f s" % (time.perf_counter() - started))
+        run(db, args.runs, args.shows)
+    finally:
+        db.stop()
+        shutil.rmtree(base, ignore_errors=True)
+
+
+if __name__ == "__main__":
+    main()
