@@ -2,9 +2,10 @@
 
 Round trips (counted by the driver wrapper, `round_trips`): `head` 1, `changes_since` 1 (the head
 query and the row query in one multi-statement, head first), `write` of one row 2 (the whole
-transaction but COMMIT in one multi-statement, then COMMIT), a 5,000-row `write` a few plus one
-COMMIT. The revision row of `meta` is updated first in every write transaction, so it serialises
-writers: revisions are committed in order and writers never deadlock on each other.
+transaction but COMMIT in one multi-statement, then COMMIT), 5,000 rows of about 1 KB 3 round
+trips with the one COMMIT (`tools/bench_sync.py`). The revision row of `meta` is updated first in
+every write transaction, so it serialises writers: revisions are committed in order and writers
+never deadlock on each other.
 
 Faults: a connection the server dropped (idle `wait_timeout`, KILL, restart) is replaced on the
 next operation, which is retried once when its first command met the dead connection. `close()`
@@ -161,8 +162,8 @@ class MySQLStore:
 
     # -- SharedStore -------------------------------------------------------------------------
 
-    def _head_from(self, rows: Sequence[Sequence[Any]]) -> Head:
-        values = {name: value for name, value in rows}
+    def _head_from(self, records: Sequence[Sequence[Any]]) -> Head:
+        values = {name: value for name, value in records}
         try:
             schema.check_version(int(values.get("schema_version", "0")))
             revision, generation = int(values["revision"]), int(values["generation"])
