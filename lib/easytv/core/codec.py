@@ -17,7 +17,13 @@ FORMAT = 1
 
 def state_to_json(state: ShowState) -> str:
     """Serialise one show state (compact JSON, keys sorted)."""
-    data = dataclasses.asdict(state)
+    # The records are flat frozen dataclasses: their __dict__ is the field mapping, which
+    # avoids dataclasses.asdict's deep copies (60 % of populating 5,000 shows, `make bench`).
+    data = dict(vars(state))
+    data["show"] = vars(state.show)
+    data["next"] = vars(state.next)
+    data["upcoming"] = list(state.upcoming)
+    data["skipped"] = list(state.skipped)
     data["format"] = FORMAT
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
 
