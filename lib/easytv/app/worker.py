@@ -12,6 +12,14 @@ Result = Tuple[str, Any, Optional[BaseException]]
 """(operation name, return value, exception raised or None)."""
 
 
+def run_job(name: str, fn: Callable[[], Any]) -> Result:
+    """Run one operation and capture its outcome; the loop decides what a failure means."""
+    try:
+        return name, fn(), None
+    except BaseException as exc:  # noqa: BLE001 - handed to the loop, which decides
+        return name, None, exc
+
+
 class ThreadWorker:
     """One background thread executing submitted callables in order; results come back via `poll`."""
 
@@ -26,11 +34,7 @@ class ThreadWorker:
             job = self._jobs.get()
             if job is None:
                 return
-            name, fn = job
-            try:
-                self._results.put((name, fn(), None))
-            except BaseException as exc:  # noqa: BLE001 - handed to the loop, which decides
-                self._results.put((name, None, exc))
+            self._results.put(run_job(*job))
 
     def submit(self, name: str, fn: Callable[[], Any]) -> None:
         """Queue `fn` to run on the worker thread."""
@@ -62,10 +66,7 @@ class InlineWorker:
 
     def submit(self, name: str, fn: Callable[[], Any]) -> None:
         """Run `fn` now and keep its result for `poll`."""
-        try:
-            self._results.put((name, fn(), None))
-        except BaseException as exc:  # noqa: BLE001 - same contract as ThreadWorker
-            self._results.put((name, None, exc))
+        self._results.put(run_job(name, fn))
 
     def poll(self) -> Optional[Result]:
         """The next kept result, or None."""
