@@ -1,5 +1,6 @@
 """The service: composition root and the `waitForAbort` loop (entry point `service.py`)."""
 
+import dataclasses
 import logging
 import os
 import queue
@@ -85,6 +86,7 @@ class Service:
         self.settings = new
         self.engine.apply_settings(new)
         self.storage.apply(new.multi_instance_sync)
+        self._refresh_fingerprint()
 
     def on_shared_settings(self, values) -> None:
         """Adopt the shared database's rule settings (the shared value wins, SPEC §6)."""
@@ -95,6 +97,14 @@ class Service:
         self.settings = new
         self.engine.apply_settings(new)
         write_shared_values(values)
+        self._refresh_fingerprint()
+
+    def _refresh_fingerprint(self) -> None:
+        """Keep this device's registry row showing its current rule settings (drift check)."""
+        syncer = self.storage.syncer
+        if syncer is not None:
+            syncer.device = dataclasses.replace(syncer.device,
+                                                settings_fingerprint=fingerprint(shared_values(self.settings)))
 
     # -- sync --------------------------------------------------------------------------------
 
