@@ -1,11 +1,13 @@
-"""EasyTV demo in real Kodi: play an episode and watch the widget move on.
+"""EasyTV demo in real Kodi: watch on one device, the other device's widget moves on.
 
     python tools/demo.py           run the demo, save screenshots to build/demo/, stop everything
     python tools/demo.py --keep    leave MariaDB and Kodi running (PIDs in build/demo/state.json)
     python tools/demo.py --stop    stop exactly the processes a --keep run left behind
 
-Starts a private MariaDB and one Kodi per entry of ``DEVICES`` with the add-on from this
-working tree and a generated TV library (see ``tests/e2e/harness``).
+Starts a private MariaDB and two Kodi ("Living Room", "Bedroom") sharing its video library,
+with the add-on from this working tree, ``multi_instance_sync`` on, and a generated TV library
+(see ``tests/e2e/harness``). Plays an episode on Living Room and shows Bedroom's widget before
+and after, the delay, and the shared rows in the database.
 """
 
 from __future__ import annotations
@@ -21,15 +23,18 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO / "tests" / "e2e"))
 
 from harness.cluster import Cluster, Device  # noqa: E402
+from harness.control import wait_storage  # noqa: E402
 from harness.easytv import NEXT_EPISODES, START_FRESH, describe, wait_listing  # noqa: E402
 from harness.kodi import KodiInstance  # noqa: E402
 from harness.library import get_episodes  # noqa: E402
 from harness.procs import is_running, terminate, wait_until  # noqa: E402
+from harness.shareddb import SHARED_DB, shows_with_devices, table_text  # noqa: E402
+from harness.watch import ListingWatcher  # noqa: E402
 
 OUT = REPO / "build" / "demo"
 STATE = OUT / "state.json"
-# Add Device("Bedroom") here for a second device on the same database.
-DEVICES = [Device("Living Room", {"include_positioned_specials": True})]
+SETTINGS = {"include_positioned_specials": True, "multi_instance_sync": True}
+DEVICES = [Device("Living Room", SETTINGS), Device("Bedroom", SETTINGS)]
 # Viewing history seeded before the demo: (show, season, episode, playcount, resume seconds).
 HISTORY = [("Bravo Bay", 1, 1, 1, 0), ("Bravo Bay", 1, 2, 1, 0),
            ("Delta Drift", 1, 1, 1, 0), ("Delta Drift", 1, 2, 0, 4),
@@ -81,42 +86,61 @@ def focus_home_menu(kodi: KodiInstance, label: str) -> None:
     raise RuntimeError(f"{kodi.name}: home menu item {label!r} not found")
 
 
-def print_listing(cluster: Cluster, heading: str) -> None:
-    """Print every device's next-episodes widget as a table."""
-    for kodi in cluster.instances:
-        print(f"\n== {heading} - {kodi.name}: {NEXT_EPISODES}")
-        print(describe(kodi.get_directory(NEXT_EPISODES)))
+def print_widget(kodi: KodiInstance, heading: str, items: list[dict] | None = None) -> None:
+    """Print ``kodi``'s next-episodes widget (``items``, or listed now) as a table."""
+    print(f"\n== {heading} - {kodi.name}'s widget: {NEXT_EPISODES}")
+    print(describe(kodi.get_directory(NEXT_EPISODES) if items is None else items))
+
+
+def print_shared_rows(cluster: Cluster) -> None:
+    """Print the shared show rows with the name of the device that wrote each."""
+    rows = shows_with_devices(cluster.db, SHARED_DB)
+    for row in rows:
+        row["next"] = f"S{row['season']:02d}E{row['episode']:02d}" if row["episode"] else "-"
+        row["in progress"] = "yes" if row["in_progress"] else "no"
+        row["event"] = time.strftime("%H:%M:%S", time.localtime(float(row["event_time"])))
+    print(f"\n== Shared rows: {SHARED_DB.database}.shows joined with devices (newest first)")
+    print(table_text(rows, ("tvshowid", "title", "next", "in progress", "revision", "device",
+                            "event")))
 
 
 def run_demo(cluster: Cluster) -> None:
-    """Seed history, show BEFORE, play the top episode to watched, show AFTER, screenshots."""
-    main = cluster.instances[0]
+    """Seed history on Living Room, Bedroom's widget BEFORE, play Living Room's top episode to
+    watched, Bedroom's widget AFTER with the delay, the shared rows, screenshots."""
+    living_room, bedroom = cluster["Living Room"], cluster["Bedroom"]
     t = cluster.timings
     print(f"Started MariaDB and {len(cluster.instances)} Kodi in {t.total:.1f} s "
           f"(Kodi answering after {t.first_kodi:.1f} s, scan {t.scan:.1f} s)")
     for kodi in cluster.instances:
+        wait_storage(kodi, "shared", 30)
         wait_listing(kodi, START_FRESH, bool, 20)  # first computation done
-    seed_history(main)
+    print("Both devices use the shared database (EasyTV.Storage = shared).")
+    seed_history(living_room)
+    print("Seeded viewing history on Living Room; waiting for it to reach Bedroom ...")
     for kodi in cluster.instances:
-        wait_listing(kodi, NEXT_EPISODES, lambda items: len(items) >= 3, 10)
-    print_listing(cluster, "BEFORE")
+        wait_listing(kodi, NEXT_EPISODES, lambda items: len(items) >= 3, 15)
 
-    top = main.get_directory(NEXT_EPISODES)[0]
-    print(f"\n>> {main.name}: playing {top['label']} to watched ...")
-    played = main.play_to_watched(top["id"])
-    print(f"   watched after {played.watched_at - played.opened_at:.1f} s")
-    for kodi in cluster.instances:
-        _, latency = wait_listing(kodi, NEXT_EPISODES, lambda items: bool(items) and
-                                  items[0].get("id") != top["id"], 10, since=played.watched_at)
-        print(f"   {kodi.name}: widget changed {latency:.2f} s after the playcount update")
-    print_listing(cluster, "AFTER")
+    with ListingWatcher(bedroom) as watcher:
+        before = watcher.latest
+        print_widget(bedroom, "BEFORE", before.items)
+        top = living_room.get_directory(NEXT_EPISODES)[0]
+        print(f"\n>> Living Room: playing {top['label']} to watched ...")
+        played = living_room.play_to_watched(top["id"])
+        print(f"   watched after {played.watched_at - played.opened_at:.1f} s")
+        after, delay = watcher.wait_for(lambda items: items != before.items, 15,
+                                        since=played.watched_at)
+    print_widget(bedroom, f"AFTER ({delay:.2f} s after Living Room's playcount update)",
+                 after.items)
+    print_shared_rows(cluster)
 
     OUT.mkdir(parents=True, exist_ok=True)
-    show_window(main, "home", HOME_WINDOW)
-    focus_home_menu(main, "TV shows")
-    print(f"\nScreenshot: {main.screenshot(OUT / 'home.png', settle=10)}")
-    show_window(main, "videos", VIDEOS_WINDOW, NEXT_EPISODES)
-    print(f"Screenshot: {main.screenshot(OUT / 'widget.png', settle=10)}")
+    show_window(living_room, "home", HOME_WINDOW)
+    focus_home_menu(living_room, "TV shows")
+    print(f"\nScreenshot (Living Room, home): "
+          f"{living_room.screenshot(OUT / 'home.png', settle=10)}")
+    show_window(bedroom, "videos", VIDEOS_WINDOW, NEXT_EPISODES)
+    print(f"Screenshot (Bedroom, widget listing): "
+          f"{bedroom.screenshot(OUT / 'widget.png', settle=10)}")
 
 
 def keep(cluster: Cluster) -> None:

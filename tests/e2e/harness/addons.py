@@ -111,8 +111,13 @@ def build_module_addons(cache: Path | None = None) -> list[Path]:
 
 
 def build_helper_addon(cache: Path | None = None) -> Path:
-    """A script add-on running ``xbmc.executebuiltin(sys.argv[1])`` (JSON-RPC has no builtin
-    call): ``Addons.ExecuteAddon {"addonid": HELPER_ID, "params": ["RunScript(...)"]}``."""
+    """A script add-on for what JSON-RPC cannot do (``Addons.ExecuteAddon`` with params):
+
+    ``["RunScript(...)"]`` runs that built-in (``xbmc.executebuiltin``);
+    ``["setsetting", ADDON, ID, VALUE]`` sets another add-on's setting the way its settings
+    dialog would (``xbmcaddon.Addon(ADDON).setSettingBool/Int/String``, by VALUE's form), then
+    logs ``HELPER_SETTING_DONE`` (``[EasyTV.e2e] setsetting done ADDON ID=VALUE``).
+    """
     dest = (cache or cache_dir()) / "addons" / HELPER_ID
     dest.mkdir(parents=True, exist_ok=True)
     (dest / "addon.xml").write_text(
@@ -123,13 +128,35 @@ def build_helper_addon(cache: Path | None = None) -> Path:
         f'  <extension point="xbmc.python.script" library="default.py"/>\n'
         f'  <extension point="xbmc.addon.metadata"><platform>all</platform></extension>\n'
         f'</addon>\n')
-    (dest / "default.py").write_text(
-        '"""Run the built-in given as first argument (e2e tests only)."""\n'
-        "import sys\n\nimport xbmc\n\n"
-        "if len(sys.argv) > 1:\n"
-        "    xbmc.log('[EasyTV.e2e] executebuiltin %s' % sys.argv[1], xbmc.LOGINFO)\n"
-        "    xbmc.executebuiltin(sys.argv[1])\n")
+    (dest / "default.py").write_text(HELPER_SCRIPT)
     return dest
+
+
+HELPER_SETTING_DONE = "[EasyTV.e2e] setsetting done {addon} {setting}={value}"
+HELPER_SCRIPT = '''"""e2e helper: run a built-in, or set another add-on's setting (tests only)."""
+import sys
+
+import xbmc
+import xbmcaddon
+
+
+def set_setting(addon_id, setting, value):
+    addon = xbmcaddon.Addon(addon_id)
+    if value in ("true", "false"):
+        addon.setSettingBool(setting, value == "true")
+    elif value.lstrip("-").isdigit():
+        addon.setSettingInt(setting, int(value))
+    else:
+        addon.setSettingString(setting, value)
+    xbmc.log("[EasyTV.e2e] setsetting done %s %s=%s" % (addon_id, setting, value), xbmc.LOGINFO)
+
+
+if len(sys.argv) == 5 and sys.argv[1] == "setsetting":
+    set_setting(*sys.argv[2:])
+elif len(sys.argv) > 1:
+    xbmc.log("[EasyTV.e2e] executebuiltin %s" % sys.argv[1], xbmc.LOGINFO)
+    xbmc.executebuiltin(sys.argv[1])
+'''
 
 
 def stage_addon_under_test(dest_root: Path, source: Path | None = None) -> Path:

@@ -47,8 +47,12 @@ class Show:
         return sum(len(f) for f in self.files)
 
 
-def _regular(*numbers: int) -> tuple[tuple[Episode, ...], ...]:
+def regular_episodes(*numbers: int) -> tuple[tuple[Episode, ...], ...]:
+    """``Show.files`` of one-episode files S01E<n> titled "Episode <n>" for each of ``numbers``."""
     return tuple((Episode(1, n, f"Episode {n}"),) for n in numbers)
+
+
+_regular = regular_episodes
 
 
 # Each e2e scenario owns a show so tests stay independent of their order.

@@ -1,0 +1,105 @@
+"""Driving a running Kodi from outside: kodi.log waits, add-on settings, the yes/no dialog."""
+
+from __future__ import annotations
+
+import time
+from datetime import datetime
+from typing import Any
+
+from .addons import HELPER_ID, HELPER_SETTING_DONE
+from .kodi import KodiInstance
+from .procs import wait_until
+
+YES_NO_DIALOG = "Window.IsActive(yesnodialog)"
+TOAST = "Window.IsVisible(notification)"  # xbmcgui.Dialog().notification, shown for ~5 s
+
+
+# ------------------------------------------------------------------------------- kodi.log
+def log_mark(kodi: KodiInstance) -> int:
+    """The current size of kodi.log in bytes: pass it as ``since`` to read only what follows."""
+    try:
+        return kodi.kodi_log_path.stat().st_size
+    except FileNotFoundError:
+        return 0
+
+
+def log_since(kodi: KodiInstance, since: int = 0) -> str:
+    """kodi.log from byte offset ``since`` (a ``log_mark()``) to its end."""
+    try:
+        with open(kodi.kodi_log_path, "rb") as log:
+            log.seek(since)
+            return log.read().decode(errors="replace")
+    except FileNotFoundError:
+        return ""
+
+
+def log_lines(kodi: KodiInstance, text: str, since: int = 0) -> list[str]:
+    """The kodi.log lines after ``since`` that contain ``text``."""
+    return [line for line in log_since(kodi, since).splitlines() if text in line]
+
+
+def log_time(line: str) -> float:
+    """The time stamp of a kodi.log line (``2026-11-21 06:44:49.590 T:...``) in epoch seconds.
+    All instances on one machine log with the same clock, so stamps compare across logs."""
+    return datetime.strptime(line[:23], "%Y-%m-%d %H:%M:%S.%f").timestamp()
+
+
+def wait_log(kodi: KodiInstance, text: str, timeout: float, since: int = 0) -> str:
+    """Wait until kodi.log, after byte offset ``since``, has a line containing ``text``;
+    return the first such line. Raises ``WaitTimeout``."""
+    return wait_until(lambda: next(iter(log_lines(kodi, text, since)), None), timeout,
+                      interval=0.05, what=f"{kodi.name}: kodi.log line {text!r}")
+
+
+# ------------------------------------------------------------------------- add-on state
+def wait_storage(kodi: KodiInstance, value: str, timeout: float = 20.0) -> None:
+    """Wait until ``EasyTV.Storage`` is ``value`` (``shared`` or ``local``)."""
+    kodi.wait_property("EasyTV.Storage", lambda v: v == value, timeout)
+
+
+def set_addon_setting(kodi: KodiInstance, addon_id: str, setting: str, value: Any,
+                      timeout: float = 10.0) -> None:
+    """Set ``addon_id``'s ``setting`` inside the running Kodi as its settings dialog would
+    (``xbmcaddon.Addon(addon_id).setSetting*`` in the helper add-on, so Kodi saves the file and
+    calls the add-on's ``onSettingsChanged``). Returns once the helper logged it had done so."""
+    text = "true" if value is True else "false" if value is False else str(value)
+    mark = log_mark(kodi)
+    kodi.execute_addon(HELPER_ID, ["setsetting", addon_id, setting, text])
+    wait_log(kodi, HELPER_SETTING_DONE.format(addon=addon_id, setting=setting, value=text),
+             timeout, since=mark)
+
+
+# --------------------------------------------------------------------------------- GUI
+def _boolean(kodi: KodiInstance, condition: str) -> bool:
+    return bool(kodi.call("XBMC.GetInfoBooleans", {"booleans": [condition]})[condition])
+
+
+def _focused(kodi: KodiInstance) -> str:
+    return kodi.call("XBMC.GetInfoLabels", {"labels": ["System.CurrentControl"]})[
+        "System.CurrentControl"]
+
+
+def answer_yes_no(kodi: KodiInstance, yes: bool = True, timeout: float = 15.0) -> float:
+    """Answer Kodi's yes/no dialog with the remote: wait until it is open with "No" focused,
+    ``Input.Left`` (focus "Yes") when ``yes``, then ``Input.Select``; wait until it closed.
+
+    Returns the ``time.monotonic()`` just before the answering ``Input.Select``.
+    Raises ``WaitTimeout`` when the dialog does not open, focus does not move or it stays open.
+    """
+    wait_until(lambda: _boolean(kodi, YES_NO_DIALOG) and _focused(kodi) == "No", timeout,
+               interval=0.05, what=f"{kodi.name}: yes/no dialog open with 'No' focused")
+    if yes:
+        kodi.call("Input.Left")
+        wait_until(lambda: _focused(kodi) == "Yes", 5, interval=0.05,
+                   what=f"{kodi.name}: 'Yes' focused after Input.Left")
+    answered = time.monotonic()
+    kodi.call("Input.Select")
+    wait_until(lambda: not _boolean(kodi, YES_NO_DIALOG), timeout, interval=0.05,
+               what=f"{kodi.name}: yes/no dialog closed")
+    return answered
+
+
+def wait_toast(kodi: KodiInstance, timeout: float = 5.0) -> None:
+    """Wait until a toast notification (``Dialog().notification``) is on screen."""
+    wait_until(lambda: _boolean(kodi, TOAST), timeout, interval=0.05,
+               what=f"{kodi.name}: toast notification visible")

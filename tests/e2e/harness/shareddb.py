@@ -1,0 +1,104 @@
+"""EasyTV's shared tables in MariaDB (SPEC §7), read as root: where they are, what they hold."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .library import VIDEO_DB
+from .mariadb import MariaDB
+
+SHOW_COLUMNS = ("tvshowid", "title", "year", "deleted", "revision", "event_time", "device_id",
+                "episodeid", "season", "episode", "in_progress", "lastplayed")
+INT_COLUMNS = {"tvshowid", "year", "deleted", "revision", "episodeid", "season", "episode",
+               "in_progress", "revision_applied"}
+
+
+@dataclass(frozen=True)
+class SharedLocation:
+    """Where a device keeps the shared tables: ``database`` and a table-name ``prefix``."""
+
+    database: str
+    prefix: str = ""
+
+    def table(self, name: str) -> str:
+        """The quoted ``database.table`` of ``meta``, ``shows`` or ``devices``."""
+        return f"`{self.database}`.`{self.prefix}{name}`"
+
+    @property
+    def log_line(self) -> str:
+        """The ``[EasyTV.storage]`` line a device logs when it uses this location (SPEC §8)."""
+        suffix = f", table_prefix={self.prefix}" if self.prefix else ""
+        return f"[EasyTV.storage] Using shared database storage, database={self.database}{suffix}"
+
+
+SHARED_DB = SharedLocation("easytv_myvideos")
+"""The user may CREATE DATABASE: EasyTV's own database."""
+FALLBACK = SharedLocation(VIDEO_DB, "easytv_")
+"""The user may only touch ``MyVideos%``: prefixed tables in Kodi's video database."""
+
+
+def _typed(row: dict[str, str]) -> dict:
+    return {k: (None if v == "NULL" else int(v) if k in INT_COLUMNS else v)
+            for k, v in row.items()}
+
+
+def query(db: MariaDB, sql: str, columns: tuple[str, ...]) -> list[dict]:
+    """Run ``sql`` as root; return rows as dicts over ``columns`` (ints for INT_COLUMNS)."""
+    return [_typed(dict(zip(columns, row))) for row in db.sql(sql)]
+
+
+def meta(db: MariaDB, loc: SharedLocation = SHARED_DB) -> dict[str, str]:
+    """The ``meta`` table as name -> value (``revision``, ``generation``, ...)."""
+    return {name: value for name, value in db.sql(f"SELECT name, value FROM {loc.table('meta')}")}
+
+
+def head(db: MariaDB, loc: SharedLocation = SHARED_DB) -> tuple[int, int]:
+    """``(generation, revision)`` as the devices compare them."""
+    values = meta(db, loc)
+    return int(values["generation"]), int(values["revision"])
+
+
+def shared_shows(db: MariaDB, loc: SharedLocation = SHARED_DB,
+                 include_deleted: bool = False) -> list[dict]:
+    """Rows of ``shows`` (SHOW_COLUMNS), by tvshowid; tombstones only with ``include_deleted``."""
+    where = "" if include_deleted else " WHERE deleted = 0"
+    return query(db, f"SELECT {', '.join(SHOW_COLUMNS)} FROM {loc.table('shows')}{where} "
+                 "ORDER BY tvshowid", SHOW_COLUMNS)
+
+
+def shared_devices(db: MariaDB, loc: SharedLocation = SHARED_DB) -> list[dict]:
+    """Rows of ``devices``: device_id, name, addon_version, revision_applied, last_seen."""
+    columns = ("device_id", "name", "addon_version", "revision_applied", "last_seen")
+    return query(db, f"SELECT {', '.join(columns)} FROM {loc.table('devices')} ORDER BY name",
+                 columns)
+
+
+def shows_with_devices(db: MariaDB, loc: SharedLocation = SHARED_DB) -> list[dict]:
+    """Live show rows with the name of the device whose event wrote them, most recent first."""
+    columns = ("tvshowid", "title", "season", "episode", "in_progress", "revision", "device",
+               "event_time")
+    return query(db, "SELECT s.tvshowid, s.title, s.season, s.episode, s.in_progress, "
+                 "s.revision, COALESCE(d.name, s.device_id), s.event_time "
+                 f"FROM {loc.table('shows')} s LEFT JOIN {loc.table('devices')} d "
+                 "ON d.device_id = s.device_id WHERE s.deleted = 0 "
+                 "ORDER BY s.revision DESC, s.event_time DESC, s.tvshowid", columns)
+
+
+def tables_in(db: MariaDB, database: str, like: str = "%") -> set[str]:
+    """Names of the tables in ``database`` matching the SQL pattern ``like``."""
+    return {row[0] for row in db.sql(
+        "SELECT table_name FROM information_schema.tables "
+        f"WHERE table_schema = '{database}' AND table_name LIKE '{like}'")}
+
+
+def table_text(rows: list[dict], columns: tuple[str, ...] | None = None) -> str:
+    """A plain-text table of ``rows`` (dicts) with a header line; ``(no rows)`` when empty."""
+    if not rows:
+        return "(no rows)"
+    columns = columns or tuple(rows[0])
+    cells = [list(columns)] + [["" if r.get(c) is None else str(r[c]) for c in columns]
+                               for r in rows]
+    widths = [max(len(line[i]) for line in cells) for i in range(len(columns))]
+    lines = ["  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip() for line in cells]
+    lines.insert(1, "  ".join("-" * w for w in widths))
+    return "\n".join(lines)
