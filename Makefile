@@ -49,6 +49,7 @@ check: venv zip
 bench: deps venv
 	$(VPY) tools/bench.py
 	$(VPY) tools/bench_sync.py
+	$(VPY) tools/bench_propagation.py
 
 deps:
 	bash tools/install_system_deps.sh

@@ -130,19 +130,24 @@ def test_outage_keeps_changes_and_replays_them_after_the_backoff(world, caplog):
     assert bedroom.next_of(3) == "S01E03"
 
 
-def test_clear_is_noticed_and_exactly_one_device_repopulates(world):
+def test_clear_is_noticed_and_exactly_one_device_repopulates(world, caplog):
     clock, library, store = world
     boxes = [Box(n, library, store, clock) for n in ("a", "b", "c")]
-    settle(clock, *boxes)
+    settle(clock, *boxes, seconds=6, ticks=16)
+    assert all(box.syncer.synced and box.syncer.applied == (1, 1) for box in boxes)
     generation = store.generation
     store.clear()
-    writes_before = store.revision
-    assert writes_before == 0
-    for _ in range(10):
-        clock.advance(0.5)
-        for box in boxes:
-            box.run(1)
-            assert box.window.props.get("EasyTV.3.EpisodeNo") == "S01E02"  # widgets never go empty
+    commits_before = store.commits
+    assert store.revision == 0
+    caplog.clear()
+    with caplog.at_level(logging.INFO, logger="EasyTV.shareddb"):
+        for _ in range(10):
+            clock.advance(0.5)
+            for box in boxes:
+                box.run(1)
+                assert box.window.props.get("EasyTV.3.EpisodeNo") == "S01E02"  # widgets never go empty
+    assert len([r for r in caplog.records if r.getMessage().startswith("Populated the shared database")]) == 1
+    assert store.commits == commits_before + 1
     assert store.generation == generation + 1
     assert store.revision == 1 and len(store.rows) == 4  # one population
     assert all(box.syncer.applied == (store.generation, 1) for box in boxes)

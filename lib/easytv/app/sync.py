@@ -254,7 +254,9 @@ class Syncer:
         self._adopt_settings(head.settings)
         if self.applied is None or head.generation != self.applied[0]:
             LOG.info("Shared data was cleared (generation %d); repopulating or pulling", head.generation)
-            self.applied = (head.generation, 0)
+            # Forget the old position entirely: the first sync then pulls everything and, on an
+            # empty table, populates under the lock (exactly one device wins it).
+            self.applied = None
             self.synced = False
             return
         if rows is not None:
