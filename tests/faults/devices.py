@@ -1,0 +1,302 @@
+"""Simulated Kodi devices for the fault suite: the real `Engine` + `Syncer` + `MySQLStore` over a
+`FakeLibrary` shared by every device (as Kodi's MySQL video database is), with a strictly
+increasing wall clock, a log of every event the engines produced (the oracle), a trace of every
+store operation, and a tick that records any exception escaping it (a "service death").
+"""
+
+import logging
+import random
+import threading
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tuple
+
+import easytv.app.sync as app_sync
+from easytv.app.cache import WindowCache
+from easytv.app.engine import Engine
+from easytv.app.journal import Journal
+from easytv.app.sync import Syncer
+from easytv.app.worker import InlineWorker, ThreadWorker
+from easytv.core.models import ShowState
+from easytv.core.settings import Settings
+from easytv.core.sync import DatabaseConfig
+from easytv.core.sync import Device as DeviceRow
+from easytv.mysql.store import MySQLStore
+from fakes import FakeLibrary, FakeWindow
+
+
+class EventClock:
+    """Seconds since the epoch, strictly increasing across every caller (1 ms apart at least),
+    so that no two events of the run share a time and "the newest event" is always defined."""
+
+    def __init__(self) -> None:
+        self._last = 0.0
+        self._lock = threading.Lock()
+
+    def __call__(self) -> float:
+        with self._lock:
+            self._last = max(time.time(), self._last + 0.001)
+            return self._last
+
+
+@dataclass
+class Event:
+    """One row an engine produced: the show's state (None = finished/gone) at `event_time`."""
+
+    tvshowid: int
+    event_time: float
+    state: Optional[ShowState]
+    device: str
+
+
+class EventLog:
+    """Every row any engine handed to its store (local events and re-pushes of adopted ones)."""
+
+    def __init__(self) -> None:
+        self.events: List[Event] = []
+
+    def newest(self) -> Dict[int, Event]:
+        """Per show, the event with the highest event time."""
+        best: Dict[int, Event] = {}
+        for event in self.events:
+            known = best.get(event.tvshowid)
+            if known is None or event.event_time > known.event_time:
+                best[event.tvshowid] = event
+        return best
+
+    def latest_different(self) -> Dict[int, float]:
+        """Per show, the time of the latest event whose state differs from the newest event's."""
+        newest = self.newest()
+        latest: Dict[int, float] = {}
+        for event in self.events:
+            if event.state != newest[event.tvshowid].state:
+                latest[event.tvshowid] = max(event.event_time, latest.get(event.tvshowid, 0.0))
+        return latest
+
+
+class Recorder:
+    """The engine's `Store`: logs each row as an event, then hands it to the syncer."""
+
+    def __init__(self, log: EventLog, device: str, syncer: Syncer) -> None:
+        self._log, self._device, self._syncer = log, device, syncer
+
+    def save(self, rows: Sequence[Any]) -> None:
+        for row in rows:
+            self._log.events.append(Event(row.tvshowid, row.event_time, row.state, self._device))
+        self._syncer.save(rows)
+
+
+@dataclass
+class Op:
+    """One store operation: name, monotonic start/end, outcome, and the wire counters it used."""
+
+    name: str
+    started: float
+    rows: int = 0
+    ended: Optional[float] = None
+    error: Optional[BaseException] = None
+    round_trips: int = 0
+    commits: int = 0
+
+    @property
+    def ok(self) -> bool:
+        return self.ended is not None and self.error is None
+
+
+TRACED = frozenset(("head", "changes_since", "shows", "write", "seed_settings", "try_lock", "release_lock",
+                    "clear", "register_device", "devices"))
+
+
+class TracedStore:
+    """A transparent wrapper of a `MySQLStore` that appends an `Op` per `SharedStore` call."""
+
+    def __init__(self, store: MySQLStore, ops: List[Op], on_start: Optional[Callable[[Op], None]] = None) -> None:
+        self.store = store
+        self._ops = ops
+        self._on_start = on_start
+
+    def __getattr__(self, name: str) -> Any:
+        attr = getattr(self.store, name)
+        if name not in TRACED:
+            return attr
+
+        def call(*args: Any, **kwargs: Any) -> Any:
+            store = self.store
+            rows = len(args[0]) if name == "write" and args else 0
+            op = Op(name, time.monotonic(), rows)
+            trips, commits = store.round_trips, store.commits
+            self._ops.append(op)
+            if self._on_start is not None:
+                self._on_start(op)
+            try:
+                return attr(*args, **kwargs)
+            except BaseException as exc:
+                op.error = exc
+                raise
+            finally:
+                op.round_trips, op.commits = store.round_trips - trips, store.commits - commits
+                op.ended = time.monotonic()
+        return call
+
+
+class Device:
+    """One Kodi: engine, window, syncer on a real `MySQLStore` (`ThreadWorker` unless `inline`).
+
+    `config()` is asked at every connect (so a test can point it elsewhere); `barrier`, if
+    given, holds the first connect until every device reaches it (simultaneous start).
+    """
+
+    def __init__(self, name: str, library: FakeLibrary, config: Callable[[], DatabaseConfig], log: EventLog,
+                 wall_clock: Callable[[], float], clock: Callable[[], float] = time.monotonic,
+                 inline: bool = False, poll_seconds: float = 0.2, journal_path: Optional[str] = None,
+                 timeouts: Tuple[float, float, float] = (5, 10, 10),
+                 barrier: Optional[threading.Barrier] = None) -> None:
+        self.name = name
+        self.config = config
+        self.timeouts = timeouts
+        self.barrier = barrier
+        self.on_op_start: Optional[Callable[[Op], None]] = None
+        """Called on the worker thread as each store operation starts (fault triggers)."""
+        self.ops: List[Op] = []
+        self.opens: List[Op] = []
+        self.stores: List[MySQLStore] = []
+        self.deaths: List[BaseException] = []
+        self.window = FakeWindow()
+        self.engine = Engine(library, WindowCache(self.window), None, Settings(), clock, random.Random(name),
+                             wall_clock=wall_clock, device_id=name)
+        self.syncer = Syncer(self.engine, self._open_store, DeviceRow(name, name),
+                             InlineWorker() if inline else ThreadWorker(), clock, poll_seconds=poll_seconds,
+                             journal=Journal(journal_path) if journal_path else None)
+        self.engine.store = Recorder(log, name, self.syncer)
+        self.engine.start()
+
+    def _open_store(self) -> TracedStore:
+        op = Op("open", time.monotonic())
+        self.opens.append(op)
+        try:
+            if self.barrier is not None:
+                barrier, self.barrier = self.barrier, None
+                barrier.wait(30)
+            store = MySQLStore.open(self.config(), self.name, *self.timeouts)
+        except BaseException as exc:
+            op.error = exc
+            raise
+        finally:
+            op.ended = time.monotonic()
+        self.stores.append(store)
+        return TracedStore(store, self.ops, lambda op: self.on_op_start and self.on_op_start(op))
+
+    def tick(self) -> None:
+        """One loop pass (engine, then syncer); an exception escaping either is recorded."""
+        for part in (self.engine.step, self.syncer.tick):
+            try:
+                part()
+            except Exception as exc:  # noqa: BLE001 - a service death, counted and reported
+                self.deaths.append(exc)
+
+    def step_engine(self) -> None:
+        try:
+            self.engine.step()
+        except Exception as exc:  # noqa: BLE001 - a service death, counted and reported
+            self.deaths.append(exc)
+
+    @property
+    def store(self) -> Optional[MySQLStore]:
+        """The store of the current connection, if connected."""
+        return self.stores[-1] if self.stores and self.syncer.connected else None
+
+    def in_flight(self, name: Optional[str] = None) -> List[Op]:
+        """Operations started and not yet finished (of one `name`, if given)."""
+        recent = self.ops[-2:] + self.opens[-1:]
+        return [op for op in recent if op.ended is None and (name is None or op.name == name)]
+
+    def settled(self, revision: int) -> bool:
+        """Connected, first sync done, nothing queued, and revision `revision` applied."""
+        syncer = self.syncer
+        return (syncer.connected and syncer.synced and not syncer.pending and syncer.applied is not None
+                and syncer.applied[1] == revision and not self.in_flight())
+
+    def close(self) -> float:
+        """`syncer.close()` as the service does on abort; returns the seconds it took. Then
+        closes every store this device opened (also late ones)."""
+        started = time.monotonic()
+        self.syncer.close()
+        took = time.monotonic() - started
+        for store in self.stores:
+            store.close()
+        return took
+
+
+class LogCapture(logging.Handler):
+    """Keeps the `EasyTV.*` log records of a scenario (INFO and up)."""
+
+    def __init__(self) -> None:
+        super().__init__(logging.INFO)
+        self.records: List[logging.LogRecord] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.records.append(record)
+
+    def count(self, text: str, since: int = 0) -> int:
+        return sum(1 for r in self.records[since:] if text in r.getMessage())
+
+    def errors(self) -> List[str]:
+        return [r.getMessage() for r in self.records if r.levelno >= logging.ERROR]
+
+
+@contextmanager
+def captured_logs() -> Iterator[LogCapture]:
+    logger = logging.getLogger("EasyTV")
+    capture, level = LogCapture(), logger.level
+    logger.addHandler(capture)
+    logger.setLevel(logging.INFO)
+    try:
+        yield capture
+    finally:
+        logger.removeHandler(capture)
+        logger.setLevel(level)
+
+
+@contextmanager
+def backoff(seconds: float) -> Iterator[None]:
+    """`easytv.app.sync.BACKOFF_SECONDS` = `seconds` meanwhile (the fast suite's short backoff)."""
+    saved = app_sync.BACKOFF_SECONDS
+    app_sync.BACKOFF_SECONDS = seconds
+    try:
+        yield
+    finally:
+        app_sync.BACKOFF_SECONDS = saved
+
+
+@dataclass
+class Loop:
+    """Ticks devices like the service loop does (every `period` seconds) until a condition holds."""
+
+    devices: List[Device]
+    period: float = 0.005
+    during: Optional[Callable[[], None]] = None
+    iterations: int = field(default=0)
+
+    def until(self, condition: Callable[[], bool], timeout: float, what: str = "condition") -> float:
+        """Tick until `condition()`; return the seconds it took. Raises `TimeoutError` after `timeout`."""
+        started = time.monotonic()
+        deadline = started + timeout
+        while True:
+            if self.during is not None:
+                self.during()
+            for device in self.devices:
+                device.tick()
+            self.iterations += 1
+            if condition():
+                return time.monotonic() - started
+            if time.monotonic() >= deadline:
+                raise TimeoutError("%s not met within %.1f s; %s" % (what, timeout, describe(self.devices)))
+            time.sleep(self.period)
+
+
+def describe(devices: Sequence[Device]) -> str:
+    """One line per device for timeout messages."""
+    return "; ".join("%s: connected=%s synced=%s pending=%d applied=%s in_flight=%s deaths=%d" % (
+        d.name, d.syncer.connected, d.syncer.synced, len(d.syncer.pending), d.syncer.applied,
+        [op.name for op in d.in_flight()], len(d.deaths)) for d in devices)

@@ -1,0 +1,13 @@
+"""The fault scenarios, shared by the pytest suite (small numbers) and `tools/faults.py` (the
+issue's numbers). Each takes a running `FaultServer`, injects its faults into real `mariadbd`
+processes (and the devices' network), and returns a report; the caller asserts on it or prints it.
+"""
+
+from .connections import hang_then_continue, hung_database, idle_disconnects, offline_device
+from .contention import change_during_start, lock_takeover, population_race, skewed_clock
+from .kills import outage_recovery, sigkill_during_population, sigkill_during_writes
+from .rebuild import library_rebuild
+
+__all__ = ["change_during_start", "hang_then_continue", "hung_database", "idle_disconnects", "library_rebuild",
+           "lock_takeover", "offline_device", "outage_recovery", "population_race", "sigkill_during_population",
+           "sigkill_during_writes", "skewed_clock"]

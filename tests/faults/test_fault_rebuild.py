@@ -1,0 +1,25 @@
+"""A library rebuild gives every show a new tvshowid (half of them ids of other shows before):
+the shared rows are re-keyed by one write of a few round trips and one COMMIT."""
+
+import pytest
+
+from .scenarios import library_rebuild
+
+
+def assert_rekeyed(report, shows):
+    assert report.failures == []  # no duplicate-key error, nothing refused
+    assert report.writes == 1
+    assert report.rows_written == shows + shows // 2  # every show under its new id + gone ids
+    assert report.round_trips <= 10 and report.commits == 1
+    assert report.live_match
+    assert report.tombstones == shows // 2
+    assert report.audit.problems == [] and report.audit.clean
+
+
+def test_rebuild_of_1000_shows_rekeys_in_one_transaction(server):
+    assert_rekeyed(library_rebuild(server, 1000), 1000)
+
+
+@pytest.mark.faults_full
+def test_rebuild_of_5000_shows_rekeys_in_one_transaction(server):
+    assert_rekeyed(library_rebuild(server, 5000), 5000)
