@@ -6,7 +6,7 @@ VERSION := $(shell sed -n 's/^<addon .* version="\([^"]*\)".*/\1/p' addon.xml)
 ZIP := dist/service.easytv-$(VERSION).zip
 PYTEST_ARGS ?=
 
-.PHONY: demo demo-stop test lint unit e2e zip check bench deps venv clean
+.PHONY: demo demo-stop test lint unit e2e zip check bench faults deps venv clean
 
 ## demo: MariaDB + real Kodi with EasyTV; plays an episode and prints the widget before/after (KEEP=1 leaves it running)
 demo: deps venv
@@ -50,6 +50,10 @@ bench: deps venv
 	$(VPY) tools/bench.py
 	$(VPY) tools/bench_sync.py
 	$(VPY) tools/bench_propagation.py
+
+## faults: the whole fault suite against real MariaDB processes (make test runs its fast part); prints a table
+faults: deps venv
+	$(VPY) tools/faults.py
 
 deps:
 	bash tools/install_system_deps.sh

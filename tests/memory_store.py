@@ -94,6 +94,10 @@ class MemoryStore:
         self._trip()
         self.device_rows[device.device_id] = dataclasses.replace(device, last_seen=self._clock())
 
+    def server_time(self) -> float:
+        self._trip()
+        return self._clock()
+
     def devices(self) -> List[Device]:
         self._trip()
         return [copy.copy(d) for d in sorted(self.device_rows.values(), key=lambda d: d.device_id)]

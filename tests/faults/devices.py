@@ -16,7 +16,7 @@ import easytv.app.sync as app_sync
 from easytv.app.cache import WindowCache
 from easytv.app.engine import Engine
 from easytv.app.journal import Journal
-from easytv.app.sync import Syncer
+from easytv.app.sync import ServerClock, Syncer
 from easytv.app.worker import InlineWorker, ThreadWorker
 from easytv.core.models import ShowState
 from easytv.core.settings import Settings
@@ -76,15 +76,33 @@ class EventLog:
 
 
 class Recorder:
-    """The engine's `Store`: logs each row as an event, then hands it to the syncer."""
+    """The engine's `Store`: logs each row as an event, then hands it to the syncer.
 
-    def __init__(self, log: EventLog, device: str, syncer: Syncer) -> None:
-        self._log, self._device, self._syncer = log, device, syncer
+    Rows saved before the device first measured the server's clock carry its local clock only;
+    the syncer re-stamps them on the server clock at the first connect, so they are logged with
+    that correction once it is known (until then they are provisional).
+    """
+
+    def __init__(self, log: EventLog, device: str, syncer: Syncer, server_clock: ServerClock) -> None:
+        self._log, self._device, self._syncer, self._clock = log, device, syncer, server_clock
+        self._provisional: List[Any] = []
 
     def save(self, rows: Sequence[Any]) -> None:
+        self.flush()
         for row in rows:
-            self._log.events.append(Event(row.tvshowid, row.event_time, row.state, self._device))
+            if self._clock.measured:
+                self._log.events.append(Event(row.tvshowid, row.event_time, row.state, self._device))
+            else:
+                self._provisional.append(row)
         self._syncer.save(rows)
+
+    def flush(self) -> None:
+        """Log the provisional rows once the server clock is known."""
+        if self._clock.measured and self._provisional:
+            for row in self._provisional:
+                self._log.events.append(Event(row.tvshowid, row.event_time + self._clock.offset, row.state,
+                                              self._device))
+            self._provisional = []
 
 
 @dataclass
@@ -163,12 +181,16 @@ class Device:
         self.stores: List[MySQLStore] = []
         self.deaths: List[BaseException] = []
         self.window = FakeWindow()
+        # Wired as the service wires it: events are stamped on the database server's clock.
+        self.server_clock = ServerClock(wall_clock)
         self.engine = Engine(library, WindowCache(self.window), None, Settings(), clock, random.Random(name),
-                             wall_clock=wall_clock, device_id=name)
+                             wall_clock=self.server_clock, device_id=name)
         self.syncer = Syncer(self.engine, self._open_store, DeviceRow(name, name),
                              InlineWorker() if inline else ThreadWorker(), clock, poll_seconds=poll_seconds,
-                             journal=Journal(journal_path) if journal_path else None)
-        self.engine.store = Recorder(log, name, self.syncer)
+                             journal=Journal(journal_path) if journal_path else None,
+                             server_clock=self.server_clock)
+        self.recorder = Recorder(log, name, self.syncer, self.server_clock)
+        self.engine.store = self.recorder
         self.engine.start()
 
     def _open_store(self) -> TracedStore:
@@ -194,6 +216,7 @@ class Device:
                 part()
             except Exception as exc:  # noqa: BLE001 - a service death, counted and reported
                 self.deaths.append(exc)
+        self.recorder.flush()
 
     def step_engine(self) -> None:
         try:

@@ -7,7 +7,7 @@ import pytest
 
 from easytv.app.cache import WindowCache
 from easytv.app.engine import Engine
-from easytv.app.sync import BACKOFF_SECONDS, Syncer
+from easytv.app.sync import BACKOFF_SECONDS, ServerClock, Syncer
 from easytv.app.worker import InlineWorker
 from easytv.core import events
 from easytv.core.errors import StoreUnavailable
@@ -31,12 +31,14 @@ class Wall:
 class Box:
     """One Kodi device: engine + window + syncer."""
 
-    def __init__(self, name, library, store, clock, settings=None, shared_values=None):
+    def __init__(self, name, library, store, clock, settings=None, shared_values=None, skew=0.0):
         self.window = FakeWindow()
         self.settings = settings or Settings()
         self.applied_settings = []
+        wall = Wall(clock)
+        server_clock = ServerClock(lambda: wall() + skew)  # this device's own clock is `skew` s off
         self.engine = Engine(library, WindowCache(self.window), None, self.settings, clock,
-                             random.Random(name), wall_clock=Wall(clock), device_id=name)
+                             random.Random(name), wall_clock=server_clock, device_id=name)
 
         def open_store():
             if store.down:
@@ -44,7 +46,7 @@ class Box:
             return store
         self.syncer = Syncer(self.engine, open_store, Device(name, name), InlineWorker(), clock,
                              local_settings=lambda: dict(shared_values or {}),
-                             on_settings=self.applied_settings.append)
+                             on_settings=self.applied_settings.append, server_clock=server_clock)
         self.engine.store = self.syncer
         self.engine.start()
 
@@ -178,3 +180,19 @@ def test_random_order_pick_is_shared(world):
         settle(clock, box)
         picks.add(box.window.props["EasyTV.4.EpisodeID"])
     assert len(picks) == 1
+
+
+@pytest.mark.parametrize("skew", [600.0, -600.0])
+def test_a_device_with_a_wrong_clock_still_obeys_newer_wins(world, skew):
+    clock, library, store = world
+    skewed, correct = Box("skewed", library, store, clock, skew=skew), Box("correct", library, store, clock)
+    settle(clock, skewed, correct)
+    library.watch(12)  # on the skewed device: Alpha S01E02 watched -> next S01E03
+    skewed.engine.handle(events.EpisodeChanged(12, 1))
+    settle(clock, skewed, correct)
+    assert correct.next_of(3) == "S01E03", "the skewed device's change reached the other"
+    library.watch(13)  # a few seconds later on the correct device -> next S02E01
+    correct.engine.handle(events.EpisodeChanged(13, 1))
+    settle(clock, skewed, correct)
+    assert store.rows[3].state.next.episodeid == 14, "the later change is kept"
+    assert skewed.next_of(3) == correct.next_of(3) == "S02E01"

@@ -123,9 +123,11 @@ class Engine:
     def _recompute_all(self) -> None:
         # A show's own lastplayed is left out of its state: the rule takes the latest of its
         # episodes, and states then compare equal on every device.
+        # The event time is taken before reading: a change another device makes while the
+        # library is being read is newer than this snapshot and must win over it.
+        now = self._wall_clock()
         shows = [dataclasses.replace(s, lastplayed="") for s in self._library.tvshows()]
         episodes = self._library.episodes()
-        now = self._wall_clock()
         self._shows = {s.tvshowid: s for s in shows}
         self._titles.update(self._shows)
         self._episode_show = {e.episodeid: e.tvshowid for e in episodes}
@@ -228,6 +230,14 @@ class Engine:
         """This device's current row for one show (a tombstone when it has no state)."""
         return row_for(tvshowid, self.states.get(tvshowid), self._titles.get(tvshowid),
                        self.times.get(tvshowid, self.full_time), self.device_id)
+
+    def shift_times(self, delta: float) -> None:
+        """Re-express every event time `delta` seconds later (the clock they were taken on
+        turned out to be off the shared database server's by that much)."""
+        for tvshowid in self.times:
+            self.times[tvshowid] += delta
+        if self.full_done:
+            self.full_time += delta
 
     def snapshot_rows(self) -> List[SharedShow]:
         """Rows for every tracked show, for populating an empty shared database."""

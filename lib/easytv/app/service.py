@@ -13,7 +13,7 @@ from easytv.app.engine import Engine
 from easytv.app.interfaces import LocalStore
 from easytv.app.journal import Journal
 from easytv.app.storage import Storage
-from easytv.app.sync import Syncer
+from easytv.app.sync import ServerClock, Syncer
 from easytv.app.worker import ThreadWorker
 from easytv.core import events, properties
 from easytv.core.errors import Error, MalformedNotification
@@ -66,8 +66,9 @@ class Service:
         self.inbox: "queue.Queue" = queue.Queue()
         self.monitor = Monitor(self.inbox)
         self.cache = WindowCache(HomeWindow())
+        self.server_clock = ServerClock(time.time)
         self.engine = Engine(KodiLibrary(jsonrpc.call), self.cache, LocalStore(), self.settings, time.monotonic,
-                             random.Random())
+                             random.Random(), wall_clock=self.server_clock)
         self.storage = Storage(self.engine, self.cache, self.make_syncer)
         self._pymysql_warned = False
 
@@ -140,7 +141,8 @@ class Service:
                       local_settings=lambda: shared_values(self.settings),
                       on_settings=self.on_shared_settings,
                       on_storage=lambda name: self.cache.set_status(properties.STORAGE, name),
-                      journal=Journal(os.path.join(addon.profile_path(), "offline_queue.json")))
+                      journal=Journal(os.path.join(addon.profile_path(), "offline_queue.json")),
+                      server_clock=self.server_clock)
 
     # -- the loop ----------------------------------------------------------------------------
 

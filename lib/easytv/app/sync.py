@@ -8,11 +8,12 @@ Nothing here blocks on the database.
 
 import dataclasses
 import logging
+import time
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from easytv.app.engine import Engine
 from easytv.app.journal import Journal
-from easytv.core.errors import SchemaTooNew, StoreError
+from easytv.core.errors import SchemaTooNew, StoreError, StoreUnavailable
 from easytv.core.sync import Device, Head, SharedShow, SharedStore
 
 LOG = logging.getLogger("EasyTV.shareddb")
@@ -24,6 +25,21 @@ SCHEMA_RETRY_SECONDS = 600.0
 """After finding a newer schema: how long to stay local before looking again (seconds)."""
 HEARTBEAT_SECONDS = 60.0
 """How often the device registry row is refreshed (seconds)."""
+
+
+class ServerClock:
+    """Seconds since the epoch on the shared database server's clock: the local clock plus an
+    offset measured at each connect (SELECT UNIX_TIMESTAMP(NOW(6))). Every device stamps its
+    events on this clock, so the conflict rule holds even when a device's own clock is wrong
+    (say a Raspberry Pi that has not synchronised its clock yet)."""
+
+    def __init__(self, local: Callable[[], float] = time.time) -> None:
+        self.local = local
+        self.offset = 0.0
+        self.measured = False
+
+    def __call__(self) -> float:
+        return self.local() + self.offset
 
 
 class Syncer:
@@ -41,7 +57,7 @@ class Syncer:
                  local_settings: Callable[[], Dict[str, str]] = dict,
                  on_settings: Callable[[Dict[str, str]], None] = lambda values: None,
                  on_storage: Callable[[str], None] = lambda name: None,
-                 journal: Optional[Journal] = None) -> None:
+                 journal: Optional[Journal] = None, server_clock: Optional[ServerClock] = None) -> None:
         self._engine = engine
         self._open_store = open_store
         self.device = device
@@ -65,8 +81,12 @@ class Syncer:
         self._writing: Tuple[List[SharedShow], Dict[str, str]] = ([], {})
         self._journal = journal
         self._journaled = False
+        self._server_clock = server_clock
+        self._closed = False
+        self._from_journal: Dict[int, SharedShow] = {}
         if journal is not None:
             self.save(journal.load())
+            self._from_journal = dict(self.pending)
             self._journaled = bool(self.pending)
 
     # -- the engine's Store ------------------------------------------------------------------
@@ -124,6 +144,7 @@ class Syncer:
 
     def close(self) -> None:
         """Stop the worker; closes the connection so a read blocked on a hung server fails."""
+        self._closed = True
         store, self.store = self.store, None
         if store is not None:
             _close_quietly(store)
@@ -135,11 +156,17 @@ class Syncer:
 
     # -- operations (run on the worker) -----------------------------------------------------
 
-    def _connect_op(self) -> Tuple[SharedStore, Dict[str, str]]:
+    def _connect_op(self) -> Tuple[SharedStore, Dict[str, str], Optional[float]]:
         store = self._open_store()
+        if self._closed:  # the service stopped while this connect was under way
+            _close_quietly(store)
+            raise StoreUnavailable("sync was stopped while connecting")
+        offset = None
+        if self._server_clock is not None:
+            offset = store.server_time() - self._server_clock.local()
         shared = store.seed_settings(self._local_settings())
         store.register_device(self.device)
-        return store, shared
+        return store, shared, offset
 
     @staticmethod
     def _poll_op(store: SharedStore, applied: Optional[Tuple[int, int]]) -> Callable[[], Any]:
@@ -196,7 +223,8 @@ class Syncer:
             self._failed(name, error)
             return
         if name == "connect":
-            self.store, shared = value
+            self.store, shared, offset = value
+            self._adopt_offset(offset)
             self.synced = False
             self._on_storage(self.name)
             self._adopt_settings(shared)
@@ -229,13 +257,30 @@ class Syncer:
             self.synced = True
             LOG.info("Populated the shared database with %d shows (revision %d)", len(self._engine.states), value[1])
         elif name == "write":
-            if self.applied is not None and value == self.applied[1] + 1:
-                self.applied = (self.applied[0], value)  # nobody else wrote in between
+            # `applied` stays where it was: the next poll pulls these rows back, and with them
+            # any row where another device's newer event won over ours.
             self._persist()
         elif name == "heartbeat":
             self._next_heartbeat = self._clock() + HEARTBEAT_SECONDS
         elif name == "poll":
             self._handle_poll(*value)
+
+    def _adopt_offset(self, offset: Optional[float]) -> None:
+        clock = self._server_clock
+        if clock is None or offset is None:
+            return
+        if not clock.measured:
+            # States computed (and rows queued) before the first connect were stamped with the
+            # local clock alone; journal rows from an earlier run already use the server clock.
+            delta = offset - clock.offset
+            self._engine.shift_times(delta)
+            self.pending = {i: r if r is self._from_journal.get(i) else dataclasses.replace(
+                r, event_time=r.event_time + delta) for i, r in self.pending.items()}
+            clock.measured = True
+            if abs(offset) > 5:
+                LOG.info("This device's clock is %.1f s off the database server's; event times use the server's",
+                         -offset)
+        clock.offset = offset
 
     def _drop_covered(self, rows: List[SharedShow]) -> None:
         shared = {r.tvshowid: r for r in rows}

@@ -119,6 +119,11 @@ class SharedStore(Protocol):
     def devices(self) -> List[Device]:
         """Every registered device."""
 
+    def server_time(self) -> float:
+        """The database server's clock in seconds since the epoch: every device stamps its
+        event times on this clock, so the conflict rule holds even when a device's own clock
+        is wrong."""
+
 
 def is_newer(candidate: float, stored: float) -> bool:
     """The conflict rule: a change replaces the stored one unless its event is older."""

@@ -267,6 +267,13 @@ class MySQLStore:
         self._run("register device", lambda cursor: cursor.execute(self._sql.register_device,
                                                                    rows.device_params(device)))
 
+    def server_time(self) -> float:
+        """The database server's clock, seconds since the epoch (`UNIX_TIMESTAMP(NOW(6))`)."""
+        def run(cursor: Any) -> float:
+            cursor.execute("SELECT UNIX_TIMESTAMP(NOW(6))")
+            return float(cursor.fetchone()[0])
+        return self._run("read server time", run)
+
     def devices(self) -> List[Device]:
         """Every registered device, by device_id. One round trip."""
         def run(cursor: Any) -> List[Device]:
