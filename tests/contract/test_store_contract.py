@@ -242,3 +242,12 @@ def test_populating_5000_shows_is_one_transaction_in_at_most_25_round_trips(stor
     head, rows = store.changes_since(1)
     assert store.round_trips - before <= 2
     assert (head.revision, [r.tvshowid for r in rows]) == (2, [4322])
+
+
+def test_server_time_is_the_databases_clock_in_epoch_seconds(store_factory):
+    store = store_factory()
+    before = time.time()
+    server = store.server_time()
+    after = time.time()
+    # Same machine here, so the server's clock agrees with ours within a second.
+    assert before - 1.0 <= server <= after + 1.0
