@@ -60,19 +60,11 @@ def select1_latency(cluster: Cluster, count: int = 200) -> list[float]:
     """``SELECT 1`` round trips (seconds) over TCP as Kodi's database user, with PyMySQL."""
     import pymysql  # the project venv has it (requirements-dev.txt)
 
+    from bench_sync import time_select_1  # beside this file
+
     conn = pymysql.connect(host=cluster.db.host, port=cluster.db.port, user=DB_USER,
                            password=DB_PASSWORD, connect_timeout=5)
-    try:
-        times = []
-        with conn.cursor() as cursor:
-            for _ in range(count):
-                started = time.perf_counter()
-                cursor.execute("SELECT 1")
-                cursor.fetchall()
-                times.append(time.perf_counter() - started)
-        return times
-    finally:
-        conn.close()
+    return time_select_1(conn, count)
 
 
 def measure(cluster: Cluster, plays: int) -> list[float]:

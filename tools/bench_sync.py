@@ -65,10 +65,8 @@ def median_ms(samples):
     return "%.2f ms" % (statistics.median(samples) * 1000)
 
 
-def select_1(config, runs):
-    """Median `SELECT 1` time on a fresh counted connection (the network + server floor)."""
-    counters = Counters()
-    conn = connect(config, counters)
+def time_select_1(conn, runs):
+    """`SELECT 1` round trips on an open pymysql connection, each in seconds; closes it."""
     try:
         times = []
         with conn.cursor() as cursor:
@@ -80,6 +78,11 @@ def select_1(config, runs):
         return times
     finally:
         conn.close()
+
+
+def select_1(config, runs):
+    """`SELECT 1` times on a fresh counted connection (the network + server floor)."""
+    return time_select_1(connect(config, Counters()), runs)
 
 
 def run(db, runs, count):

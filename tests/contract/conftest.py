@@ -20,6 +20,7 @@ from e2e.harness.mariadb import MariaDB
 from easytv.core.sync import DatabaseConfig
 from easytv.mysql.store import MySQLStore
 from memory_store import MemoryStore
+from sql_admin import run_statements
 
 PASSWORDS = {"kodi_all": "s3cret-all-pw", "kodi_limited": "s3cret-limited-pw", "contract_admin": "admin-pw"}
 VIDEO_DATABASES = ("MyVideos119", "MyVideos121")
@@ -49,12 +50,7 @@ class Server:
 
     def execute(self, *statements: str) -> List[tuple]:
         """Run statements as the admin; return the rows of the last one."""
-        with self.admin() as conn, conn.cursor() as cursor:
-            rows: List[tuple] = []
-            for statement in statements:
-                cursor.execute(statement)
-                rows = list(cursor.fetchall())
-            return rows
+        return run_statements(self.admin(), statements)
 
     def reset(self) -> None:
         """No EasyTV database, no fallback tables, no other database than Kodi's two."""

@@ -14,9 +14,10 @@ from typing import Any, Callable, Dict, Iterator, List, Optional, Sequence, Tupl
 
 import easytv.app.sync as app_sync
 from easytv.app.cache import WindowCache
+from easytv.app.clock import ServerClock
 from easytv.app.engine import Engine
 from easytv.app.journal import Journal
-from easytv.app.sync import ServerClock, Syncer
+from easytv.app.sync import Syncer
 from easytv.app.worker import InlineWorker, ThreadWorker
 from easytv.core.models import ShowState
 from easytv.core.settings import Settings

@@ -20,6 +20,7 @@ import pymysql
 from e2e.harness.mariadb import MariaDB
 from e2e.harness.procs import free_port, process_state, wait_until
 from easytv.core.sync import DatabaseConfig
+from sql_admin import run_statements
 
 USER, PASSWORD = "kodi", "fault-kodi-pw"
 ADMIN, ADMIN_PASSWORD = "fault_admin", "fault-admin-pw"
@@ -68,12 +69,7 @@ class FaultServer:
 
     def execute(self, *statements: str) -> List[tuple]:
         """Run statements as the admin on a fresh connection; return the rows of the last one."""
-        with self.admin() as conn, conn.cursor() as cursor:
-            rows: List[tuple] = []
-            for statement in statements:
-                cursor.execute(statement)
-                rows = list(cursor.fetchall())
-            return rows
+        return run_statements(self.admin(), statements)
 
     def connection_alive(self, connection_id: Optional[int]) -> bool:
         """True while the server lists connection `connection_id` (a thread id)."""

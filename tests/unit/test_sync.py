@@ -6,8 +6,9 @@ import random
 import pytest
 
 from easytv.app.cache import WindowCache
+from easytv.app.clock import ServerClock
 from easytv.app.engine import Engine
-from easytv.app.sync import BACKOFF_SECONDS, ServerClock, Syncer
+from easytv.app.sync import BACKOFF_SECONDS, Syncer
 from easytv.app.worker import InlineWorker
 from easytv.core import events
 from easytv.core.errors import StoreUnavailable

@@ -9,11 +9,12 @@ import time
 from typing import Optional
 
 from easytv.app.cache import WindowCache
+from easytv.app.clock import ServerClock
 from easytv.app.engine import Engine
 from easytv.app.interfaces import LocalStore
 from easytv.app.journal import Journal
 from easytv.app.storage import Storage
-from easytv.app.sync import ServerClock, Syncer
+from easytv.app.sync import Syncer
 from easytv.app.worker import ThreadWorker
 from easytv.core import events, properties
 from easytv.core.errors import Error, MalformedNotification

@@ -8,9 +8,10 @@ Nothing here blocks on the database.
 
 import dataclasses
 import logging
-import time
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
+from easytv.app import sync_ops
+from easytv.app.clock import ServerClock
 from easytv.app.engine import Engine
 from easytv.app.journal import Journal
 from easytv.core.errors import SchemaTooNew, StoreError, StoreUnavailable
@@ -25,21 +26,6 @@ SCHEMA_RETRY_SECONDS = 600.0
 """After finding a newer schema: how long to stay local before looking again (seconds)."""
 HEARTBEAT_SECONDS = 60.0
 """How often the device registry row is refreshed (seconds)."""
-
-
-class ServerClock:
-    """Seconds since the epoch on the shared database server's clock: the local clock plus an
-    offset measured at each connect (SELECT UNIX_TIMESTAMP(NOW(6))). Every device stamps its
-    events on this clock, so the conflict rule holds even when a device's own clock is wrong
-    (say a Raspberry Pi that has not synchronised its clock yet)."""
-
-    def __init__(self, local: Callable[[], float] = time.time) -> None:
-        self.local = local
-        self.offset = 0.0
-        self.measured = False
-
-    def __call__(self) -> float:
-        return self.local() + self.offset
 
 
 class Syncer:
@@ -138,16 +124,17 @@ class Syncer:
             self._start_write()
         elif now >= self._next_heartbeat:
             device = dataclasses.replace(self.device, revision_applied=self.applied[1] if self.applied else 0)
-            self._submit("heartbeat", _heartbeat_op(self.store, device))
+            self._submit("heartbeat", sync_ops.heartbeat(self.store, device))
         elif now >= self._next_poll:
-            self._submit("poll", self._poll_op(self.store, self.applied))
+            store, applied = self.store, self.applied
+            self._submit("poll", lambda: sync_ops.poll(store, applied))
 
     def close(self) -> None:
         """Stop the worker; closes the connection so a read blocked on a hung server fails."""
         self._closed = True
         store, self.store = self.store, None
         if store is not None:
-            _close_quietly(store)
+            sync_ops.close_quietly(store)
         self._worker.stop()
 
     def _submit(self, name: str, fn: Callable[[], Any]) -> None:
@@ -159,7 +146,7 @@ class Syncer:
     def _connect_op(self) -> Tuple[SharedStore, Dict[str, str], Optional[float]]:
         store = self._open_store()
         if self._closed:  # the service stopped while this connect was under way
-            _close_quietly(store)
+            sync_ops.close_quietly(store)
             raise StoreUnavailable("sync was stopped while connecting")
         offset = None
         if self._server_clock is not None:
@@ -168,43 +155,15 @@ class Syncer:
         store.register_device(self.device)
         return store, shared, offset
 
-    @staticmethod
-    def _poll_op(store: SharedStore, applied: Optional[Tuple[int, int]]) -> Callable[[], Any]:
-        def op() -> Tuple[Head, Optional[List[SharedShow]]]:
-            head = store.head()
-            if applied is None or head.generation != applied[0] or head.revision == applied[1]:
-                return head, None
-            return store.changes_since(applied[1])
-        return op
-
     def _start_first_sync(self) -> None:
         store, applied = self.store, self.applied
         assert store is not None
-
-        def first_sync() -> Tuple[Head, List[SharedShow], bool]:
-            head = store.head()
-            if applied is not None and applied[0] == head.generation:
-                head, rows = store.changes_since(applied[1])  # reconnect: only what changed
-                return head, rows, False
-            head, rows = store.changes_since(0)
-            return head, rows, True
-        self._submit("first_sync", first_sync)
+        self._submit("first_sync", lambda: sync_ops.first_sync(store, applied))
 
     def _start_populate(self, rows: List[SharedShow]) -> None:
         store, owner = self.store, self.device.device_id
         assert store is not None
-
-        def populate() -> Optional[Tuple[int, int]]:
-            if not store.try_lock(owner):
-                return None
-            try:
-                head = store.head()
-                if head.revision != 0:
-                    return None  # someone populated while we waited for the lock
-                return head.generation, store.write(rows)
-            finally:
-                store.release_lock(owner)
-        self._submit("populate", populate)
+        self._submit("populate", lambda: sync_ops.populate(store, owner, rows))
 
     def _start_write(self) -> None:
         store = self.store
@@ -335,20 +294,6 @@ class Syncer:
         self._retry_at = self._clock() + delay
         self._persist()
         if store is not None:
-            _close_quietly(store)
+            sync_ops.close_quietly(store)
             self._on_storage("local")
             STORAGE_LOG.info("Using window property storage")
-
-def _heartbeat_op(store: SharedStore, device: Device) -> Callable[[], None]:
-    return lambda: store.register_device(device)
-
-
-def _close_quietly(store: Any) -> None:
-    """Close a store's connection if it has one; a failure to close is only worth a debug line."""
-    close = getattr(store, "close", None)
-    if close is None:
-        return
-    try:
-        close()
-    except StoreError as exc:
-        LOG.debug("Closing the database connection: %s", exc.reason)

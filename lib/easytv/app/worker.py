@@ -20,12 +20,26 @@ def run_job(name: str, fn: Callable[[], Any]) -> Result:
         return name, None, exc
 
 
-class ThreadWorker:
+class _Results:
+    """Finished operations waiting for the loop."""
+
+    def __init__(self) -> None:
+        self._results: "queue.Queue[Result]" = queue.Queue()
+
+    def poll(self) -> Optional[Result]:
+        """A finished operation's result, or None if none is ready (never blocks)."""
+        try:
+            return self._results.get_nowait()
+        except queue.Empty:
+            return None
+
+
+class ThreadWorker(_Results):
     """One background thread executing submitted callables in order; results come back via `poll`."""
 
     def __init__(self) -> None:
+        super().__init__()
         self._jobs: "queue.Queue[Optional[Tuple[str, Callable[[], Any]]]]" = queue.Queue()
-        self._results: "queue.Queue[Result]" = queue.Queue()
         self._thread = threading.Thread(target=self._run, name="EasyTV.shareddb", daemon=True)
         self._thread.start()
 
@@ -40,13 +54,6 @@ class ThreadWorker:
         """Queue `fn` to run on the worker thread."""
         self._jobs.put((name, fn))
 
-    def poll(self) -> Optional[Result]:
-        """A finished operation's result, or None if none is ready (never blocks)."""
-        try:
-            return self._results.get_nowait()
-        except queue.Empty:
-            return None
-
     def stop(self, timeout: float = 0.5) -> bool:
         """Ask the thread to finish after its current job; wait up to `timeout` seconds.
 
@@ -58,22 +65,12 @@ class ThreadWorker:
         return not self._thread.is_alive()
 
 
-class InlineWorker:
+class InlineWorker(_Results):
     """Runs each submitted callable at once on the caller's thread (unit tests, scripts)."""
-
-    def __init__(self) -> None:
-        self._results: "queue.Queue[Result]" = queue.Queue()
 
     def submit(self, name: str, fn: Callable[[], Any]) -> None:
         """Run `fn` now and keep its result for `poll`."""
         self._results.put(run_job(name, fn))
-
-    def poll(self) -> Optional[Result]:
-        """The next kept result, or None."""
-        try:
-            return self._results.get_nowait()
-        except queue.Empty:
-            return None
 
     def stop(self, timeout: float = 0.5) -> bool:
         """Nothing runs in the background."""
