@@ -178,11 +178,17 @@ def skewed_clock(server: FaultServer, skew: float, seed: int = 9) -> SkewReport:
         loop = w.loop()
         loop.until(w.settled, 30, "first sync")
         w.viewer.change(bedroom, tvshowid=1, action="watch")
-        loop.until(w.settled, 10, "bedroom's change synced")
-        truth = library_truth(w.library)
-        report.first_reached = (w.observer.rows()[1].state_json is not None
-                                and all(d.engine.states.get(1) == truth[1] for d in w.devices)
-                                and audit(w.observer, w.log, [], None, Audit(), w.library)[0].clean)
+
+        def reached() -> bool:
+            truth = library_truth(w.library)
+            return (w.observer.rows()[1].state_json is not None
+                    and all(d.engine.states.get(1) == truth[1] for d in w.devices)
+                    and audit(w.observer, w.log, [], None, Audit(), w.library)[0].clean)
+        try:  # wait on the outcome itself (with a deadline), not on the first settled instant
+            loop.until(lambda: w.settled() and reached(), 10, "bedroom's change synced")
+            report.first_reached = True
+        except TimeoutError:
+            report.first_reached = False
         w.viewer.change(living, tvshowid=1, action="watch")
         loop.until(w.settled, 10, "living's change synced")
         truth = library_truth(w.library)
