@@ -167,7 +167,9 @@ def hung_database(server: FaultServer, hold_seconds: float = 1.0, seed: int = 5)
             server.pause()
             paused = time.monotonic()
             w.viewer.change(living, tvshowid=1, action="watch")
-            loop.until(lambda: any(op.started > paused and time.monotonic() - op.started > 0.3
+            # Any operation that has been waiting on the hung server for 0.3 s (it may have
+            # started just before the pause, e.g. a heartbeat; the write then queues behind it).
+            loop.until(lambda: any(time.monotonic() - max(op.started, paused) > 0.3
                                    for op in living.in_flight()), 5, "an operation waiting for the hung server")
             blocked = living.in_flight()[0]
             report.operation = blocked.name
