@@ -95,12 +95,6 @@ class Engine:
             LOG.info("Rule settings changed; recomputing every show")
             self._full_at = self._clock()
 
-    @property
-    def busy(self) -> bool:
-        """True while work is queued that `step()` can do now."""
-        due = self._full_at is not None and self._clock() >= self._full_at
-        return due or bool(self._dirty_shows or self._dirty_episodes)
-
     # -- work --------------------------------------------------------------------------------
 
     def step(self) -> None:
