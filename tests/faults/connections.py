@@ -116,9 +116,14 @@ def offline_device(server: FaultServer, journal_dir: str, offline_seconds: float
             went = time.monotonic()
             w.viewer.change(bedroom, tvshowid=1, action="watch")        # older than living's next change of 1
             loop.until(lambda: not bedroom.syncer.connected, 10, "bedroom notices it is offline")
+            # "Older" and "newer" are on the server clock as each device measured it at its
+            # connect; the two offsets differ by the measurement error (a fraction of a round
+            # trip, more when a thread waits for the GIL), so each premise is waited for.
+            loop.until(lambda: living.server_clock() > bedroom.engine.times[1], 5, "clocks past bedroom's change")
             w.viewer.change(living, tvshowid=1, action="watch")
             w.viewer.change(living, tvshowid=2, action="watch")
             loop.until(lambda: not living.syncer.pending and not living.in_flight(), 10, "living writes")
+            loop.until(lambda: bedroom.server_clock() > living.engine.times[2], 5, "clocks past living's change")
             w.viewer.change(bedroom, tvshowid=2, action="watch")        # newer than living's change of 2
             w.viewer.change(bedroom, tvshowid=3, action="resume")
             mine = {i: bedroom.engine.states.get(i) for i in (2, 3)}

@@ -15,5 +15,15 @@ class ServerClock:
         self.offset = 0.0
         self.measured = False
 
+    def measure(self, server_time: Callable[[], float]) -> float:
+        """The offset (seconds, server minus local) from one `server_time()` round trip, taken
+        against the midpoint of the local readings around it, so the error is at most half the
+        round trip (the NTP-style estimate). Does not change `offset`; raises what
+        `server_time` raises."""
+        before = self.local()
+        server = server_time()
+        after = self.local()
+        return server - (before + after) / 2
+
     def __call__(self) -> float:
         return self.local() + self.offset

@@ -150,7 +150,7 @@ class Syncer:
             raise StoreUnavailable("sync was stopped while connecting")
         offset = None
         if self._server_clock is not None:
-            offset = store.server_time() - self._server_clock.local()
+            offset = self._server_clock.measure(store.server_time)
         shared = store.seed_settings(self._local_settings())
         store.register_device(self.device)
         return store, shared, offset
