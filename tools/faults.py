@@ -156,10 +156,13 @@ def run_rebuild(server, table, args) -> None:
     r = scenarios.library_rebuild(server, args.shows)
     a = r.audit
     table.add("Library rebuild, %d shows" % r.shows, 1, a.rows_checked, a.rows_lost, a.backward_moves, 0,
-              "1 write of %d rows: %d round trips, %d COMMIT, %.2f s; %d tombstones; errors: %d"
-              % (r.rows_written, r.round_trips, r.commits, r.seconds, r.tombstones, len(r.failures)))
+              "%d followed by title+year; 1 write of %d rows: %d round trips, %d COMMIT, %.2f s; "
+              "%d tombstones; random picks kept %d/%d; setting re-keyed: %s; errors: %d"
+              % (r.followed, r.rows_written, r.round_trips, r.commits, r.seconds, r.tombstones, r.picks_kept,
+                 r.random_shows, "yes" if r.setting_rekeyed else "NO", len(r.failures)))
     table.expect(r.writes == 1 and r.round_trips <= 10 and r.commits == 1 and r.live_match and a.clean
-                 and not r.failures, "library rebuild")
+                 and not r.failures and r.followed == r.shows and r.picks_kept == r.random_shows
+                 and r.setting_rekeyed, "library rebuild")
 
 
 def run_outage(server, table, args) -> None:

@@ -155,17 +155,29 @@ class Watch:
             self.seen[tvshowid] = max(row.event_time, self.seen.get(tvshowid, row.event_time))
 
 
-def library_truth(library: FakeLibrary) -> Dict[int, ShowState]:
-    """Every show's state computed afresh from the library now (as the engine computes it)."""
+def library_truth(library: FakeLibrary, random_order_shows: Iterable[int] = (),
+                  picks: Optional[Dict[int, int]] = None) -> Dict[int, ShowState]:
+    """Every show's state computed afresh from the library now (as the engine computes it).
+
+    Random-order shows keep the pick given in `picks` (tvshowid -> episodeid) when it is still
+    a candidate; a show whose pick is not gets no state (so it differs from any row)."""
     shows = [dataclasses.replace(s, lastplayed="") for s in library.tvshows()]
-    return next_episodes(shows, library.episodes())
+    unknown = set()
+
+    def no_valid_pick(candidates):
+        unknown.add(candidates[0].tvshowid)
+        return candidates[0]
+    states = next_episodes(shows, library.episodes(), random_order_shows=random_order_shows,
+                           previous_picks=picks or {}, choose=no_valid_pick)
+    return {i: s for i, s in states.items() if i not in unknown}
 
 
 def audit(observer: Observer, log: EventLog, devices: Iterable[Device], watch: Optional[Watch] = None,
-          audit_into: Optional[Audit] = None, library: Optional[FakeLibrary] = None) -> Tuple[Audit, Dict[int, Row]]:
+          audit_into: Optional[Audit] = None, library: Optional[FakeLibrary] = None,
+          random_order_shows: Iterable[int] = ()) -> Tuple[Audit, Dict[int, Row]]:
     """Compare the shared rows with the newest events, with the library (when given: every row
-    must hold what the library says now, else the show is behind, i.e. moved backwards) and with
-    every device's cache."""
+    must hold what the library says now, else the show is behind, i.e. moved backwards; the
+    picks of `random_order_shows` are taken from the rows) and with every device's cache."""
     result = audit_into or Audit()
     revision = int(observer.meta()["revision"])
     rows = observer.rows()
@@ -195,7 +207,8 @@ def audit(observer: Observer, log: EventLog, devices: Iterable[Device], watch: O
             result.wrong_rows += 1
             result.note("show %d: row time %.3f newer than any event" % (tvshowid, row.event_time))
     if library is not None:
-        truth = library_truth(library)
+        picks = {i: r.episodeid for i, r in rows.items() if i in set(random_order_shows) and r.episodeid}
+        truth = library_truth(library, random_order_shows, picks)
         for tvshowid, row in sorted(rows.items()):
             if truth.get(tvshowid) != row.state:
                 result.backward_moves += 1

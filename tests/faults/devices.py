@@ -4,6 +4,7 @@ increasing wall clock, a log of every event the engines produced (the oracle), a
 store operation, and a tick that records any exception escaping it (a "service death").
 """
 
+import dataclasses
 import logging
 import random
 import threading
@@ -20,7 +21,7 @@ from easytv.app.journal import Journal
 from easytv.app.sync import Syncer
 from easytv.app.worker import InlineWorker, ThreadWorker
 from easytv.core.models import ShowState
-from easytv.core.settings import Settings
+from easytv.core.settings import Settings, shared_values, with_shared_values
 from easytv.core.sync import DatabaseConfig
 from easytv.core.sync import Device as DeviceRow
 from easytv.mysql.store import MySQLStore
@@ -164,13 +165,15 @@ class Device:
 
     `config()` is asked at every connect (so a test can point it elsewhere); `barrier`, if
     given, holds the first connect until every device reaches it (simultaneous start).
+    With `settings`, the rule settings are shared as the service shares them (seeded, adopted,
+    and `random_order_shows` re-keyed after a library rebuild pushed back).
     """
 
     def __init__(self, name: str, library: FakeLibrary, config: Callable[[], DatabaseConfig], log: EventLog,
                  wall_clock: Callable[[], float], clock: Callable[[], float] = time.monotonic,
                  inline: bool = False, poll_seconds: float = 0.2, journal_path: Optional[str] = None,
                  timeouts: Tuple[float, float, float] = (5, 10, 10),
-                 barrier: Optional[threading.Barrier] = None) -> None:
+                 barrier: Optional[threading.Barrier] = None, settings: Optional[Settings] = None) -> None:
         self.name = name
         self.config = config
         self.timeouts = timeouts
@@ -184,15 +187,28 @@ class Device:
         self.window = FakeWindow()
         # Wired as the service wires it: events are stamped on the database server's clock.
         self.server_clock = ServerClock(wall_clock)
-        self.engine = Engine(library, WindowCache(self.window), None, Settings(), clock, random.Random(name),
-                             wall_clock=self.server_clock, device_id=name)
+        self.settings = settings or Settings()
+        shares = settings is not None
+        self.engine = Engine(library, WindowCache(self.window), None, self.settings, clock, random.Random(name),
+                             wall_clock=self.server_clock, device_id=name,
+                             on_show_ids=self._on_show_ids if shares else lambda ids: None)
         self.syncer = Syncer(self.engine, self._open_store, DeviceRow(name, name),
                              InlineWorker() if inline else ThreadWorker(), clock, poll_seconds=poll_seconds,
                              journal=Journal(journal_path) if journal_path else None,
-                             server_clock=self.server_clock)
+                             server_clock=self.server_clock,
+                             local_settings=(lambda: shared_values(self.settings)) if shares else dict,
+                             on_settings=self._on_settings if shares else lambda values: None)
         self.recorder = Recorder(log, name, self.syncer, self.server_clock)
         self.engine.store = self.recorder
         self.engine.start()
+
+    def _on_settings(self, values: Dict[str, str]) -> None:
+        self.settings = with_shared_values(self.settings, values)
+        self.engine.apply_settings(self.settings)
+
+    def _on_show_ids(self, ids: Tuple[int, ...]) -> None:
+        self.settings = dataclasses.replace(self.settings, random_order_shows=tuple(ids))
+        self.syncer.push_settings(shared_values(self.settings))
 
     def _open_store(self) -> TracedStore:
         op = Op("open", time.monotonic())

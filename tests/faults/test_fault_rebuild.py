@@ -1,5 +1,7 @@
 """A library rebuild gives every show a new tvshowid (half of them ids of other shows before):
-the shared rows are re-keyed by one write of a few round trips and one COMMIT."""
+the shows are followed by title and year, the shared rows re-keyed by one write of a few round
+trips and one COMMIT, random-order picks and the `random_order_shows` setting follow, and a
+device that saw no scan catches up."""
 
 import pytest
 
@@ -12,6 +14,9 @@ def assert_rekeyed(report, shows):
     assert report.rows_written == shows + shows // 2  # every show under its new id + gone ids
     assert report.round_trips <= 10 and report.commits == 1
     assert report.live_match
+    assert report.followed == shows
+    assert report.picks_kept == report.random_shows > 0
+    assert report.setting_rekeyed
     assert report.tombstones == shows // 2
     assert report.audit.problems == [] and report.audit.clean
 

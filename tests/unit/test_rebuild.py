@@ -3,6 +3,7 @@
 from test_sync import Box, Wall
 
 from easytv.core import events
+from easytv.core.settings import Settings
 from fakes import FakeClock, FakeLibrary
 from kodi_shapes import load
 from memory_store import MemoryStore
@@ -44,3 +45,74 @@ def test_rebuild_rekeys_rows_in_one_write_and_tombstones_gone_ids():
     assert alpha.next.episodeid == 112 and alpha.next.episode == 2  # lists recomputed with new ids
     assert bedroom.window.props["EasyTV.5.EpisodeNo"] == "S01E02"
     assert "EasyTV.1.EpisodeID" not in bedroom.window.props
+
+
+def _settle(clock, boxes, rounds=12):
+    for _ in range(rounds):
+        clock.advance(0.5)
+        for box in boxes:
+            box.run(1)
+
+
+def _alpha_random_world(random_ids=(3,)):
+    """Two service-like devices sharing `random_order_shows` (default: Alpha, tvshowid 3)."""
+    clock = FakeClock()
+    library = FakeLibrary(load("GetTVShows_all.json")["tvshows"], load("GetEpisodes_all.json")["episodes"])
+    store = MemoryStore(clock=Wall(clock))
+    settings = Settings(random_order_shows=random_ids)
+    living = Box("living", library, store, clock, settings=settings, like_service=True)
+    bedroom = Box("bedroom", library, store, clock, settings=settings, like_service=True)
+    _settle(clock, [living, bedroom], 8)
+    return clock, library, store, living, bedroom
+
+
+def test_rebuild_keeps_random_picks_and_rekeys_random_order_shows():
+    clock, library, store, living, bedroom = _alpha_random_world()
+    picked = store.rows[3].state.next
+    assert (picked.season, picked.episode) != (1, 2)  # the pick is not what the plain rule gives
+    assert bedroom.next_of(3) == living.next_of(3) == "S%02dE%02d" % (picked.season, picked.episode)
+
+    _rebuilt(library, shift_shows=2, shift_episodes=100)  # Alpha 3 -> 5; id 3 now names Bravo
+    living.engine.handle(events.LibraryChanged("VideoLibrary.OnScanFinished"))
+    _settle(clock, [living, bedroom])
+
+    assert living.settings.random_order_shows == (5,)
+    assert store.settings["random_order_shows"] == "5"
+    assert bedroom.settings.random_order_shows == (5,)  # adopted from the shared value
+    alpha = store.rows[5].state
+    assert alpha.show.title == "Alpha" and alpha.next.episodeid == picked.episodeid + 100
+    for box in (living, bedroom):
+        assert box.next_of(5) == "S%02dE%02d" % (picked.season, picked.episode)
+        assert box.window.props["EasyTV.3.TVShowTitle"] == "Bravo"
+    assert store.rows[3].state.show.title == "Bravo" and store.rows[3].state.next.episode == 4  # not random
+
+
+def test_device_starting_after_an_unfollowed_rebuild_rekeys_from_the_shared_rows():
+    clock, library, store, living, bedroom = _alpha_random_world()
+    picked = store.rows[3].state.next
+    _rebuilt(library, shift_shows=2, shift_episodes=100)  # while no EasyTV was running
+
+    kitchen = Box("kitchen", library, store, clock, like_service=True)  # fresh start, no local settings
+    _settle(clock, [kitchen])
+
+    assert kitchen.settings.random_order_shows == (5,)
+    assert store.settings["random_order_shows"] == "5"
+    assert kitchen.next_of(5) == "S%02dE%02d" % (picked.season, picked.episode)
+    assert store.rows[5].state.next.episodeid == picked.episodeid + 100
+    assert {i for i, r in store.rows.items() if r.deleted} == {1, 2}
+
+
+def test_a_device_that_missed_the_scan_reads_the_library_again():
+    clock, library, store, living, bedroom = _alpha_random_world(random_ids=())
+    _rebuilt(library, shift_shows=2, shift_episodes=100)
+    living.engine.handle(events.LibraryChanged("VideoLibrary.OnScanFinished"))  # bedroom gets no event
+    _settle(clock, [living, bedroom])
+
+    # A play on bedroom after the rebuild: its show is named from the library as it is now
+    # (with a stale snapshot, id 3 would still be "Alpha" there).
+    library.episodes_by_id[104]["playcount"] = 1  # Bravo S01E04 under its new ids
+    bedroom.engine.handle(events.EpisodeChanged(104, 1))
+    _settle(clock, [living, bedroom], 6)
+    bravo = store.rows[3].state
+    assert bravo.show.title == "Bravo" and bravo.next.episode == 1 and bravo.is_skipped
+    assert living.next_of(3) == bedroom.next_of(3) == "S01E01"

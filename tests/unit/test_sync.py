@@ -1,5 +1,6 @@
 """Two devices sharing one library and one shared store (MemoryStore), driven tick by tick."""
 
+import dataclasses
 import logging
 import random
 
@@ -12,7 +13,8 @@ from easytv.app.sync import BACKOFF_SECONDS, Syncer
 from easytv.app.worker import InlineWorker
 from easytv.core import events
 from easytv.core.errors import StoreUnavailable
-from easytv.core.settings import Settings
+from easytv.core.settings import Settings, with_shared_values
+from easytv.core.settings import shared_values as shared_settings
 from easytv.core.sync import Device
 from fakes import FakeClock, FakeLibrary, FakeWindow
 from kodi_shapes import load
@@ -32,24 +34,39 @@ class Wall:
 class Box:
     """One Kodi device: engine + window + syncer."""
 
-    def __init__(self, name, library, store, clock, settings=None, shared_values=None, skew=0.0):
+    def __init__(self, name, library, store, clock, settings=None, shared_values=None, skew=0.0,
+                 like_service=False):
+        """`like_service`: shared settings are adopted into the engine and re-keyed
+        `random_order_shows` are shared, as `easytv.app.service.Service` does."""
         self.window = FakeWindow()
         self.settings = settings or Settings()
         self.applied_settings = []
         wall = Wall(clock)
         server_clock = ServerClock(lambda: wall() + skew)  # this device's own clock is `skew` s off
         self.engine = Engine(library, WindowCache(self.window), None, self.settings, clock,
-                             random.Random(name), wall_clock=server_clock, device_id=name)
+                             random.Random(name), wall_clock=server_clock, device_id=name,
+                             on_show_ids=self._on_show_ids if like_service else lambda ids: None)
 
         def open_store():
             if store.down:
                 raise StoreUnavailable("connection refused")
             return store
         self.syncer = Syncer(self.engine, open_store, Device(name, name), InlineWorker(), clock,
-                             local_settings=lambda: dict(shared_values or {}),
-                             on_settings=self.applied_settings.append, server_clock=server_clock)
+                             local_settings=lambda: shared_settings(self.settings) if like_service
+                             else dict(shared_values or {}),
+                             on_settings=self._on_settings if like_service else self.applied_settings.append,
+                             server_clock=server_clock)
         self.engine.store = self.syncer
         self.engine.start()
+
+    def _on_settings(self, values):
+        self.applied_settings.append(values)
+        self.settings = with_shared_values(self.settings, values)
+        self.engine.apply_settings(self.settings)
+
+    def _on_show_ids(self, ids):
+        self.settings = dataclasses.replace(self.settings, random_order_shows=tuple(ids))
+        self.syncer.push_settings(shared_settings(self.settings))
 
     def run(self, ticks=6):
         for _ in range(ticks):

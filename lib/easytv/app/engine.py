@@ -8,7 +8,7 @@ import dataclasses
 import logging
 import random
 import time
-from typing import Callable, Dict, Iterable, List, Optional, Set
+from typing import Callable, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
 from easytv.app.cache import WindowCache
 from easytv.app.interfaces import Library, Store
@@ -16,6 +16,7 @@ from easytv.core import events, properties
 from easytv.core.errors import Error
 from easytv.core.models import ShowState, TVShow
 from easytv.core.plan import reconcile, row_for
+from easytv.core.rekey import Identity, episode_at, identity, moved_shows, pick_position, remap_show_ids, show_identity
 from easytv.core.rule import next_episode, next_episodes
 from easytv.core.settings import Settings
 from easytv.core.sync import SharedShow
@@ -37,11 +38,16 @@ class Engine:
     queued with `handle()` and processed by `step()`; a failing step is logged and retried, it
     never raises `easytv` errors. Local changes go to `store.save()` as rows; rows adopted from
     other devices (`apply_remote`) are never written back.
+
+    After a library rebuild (shows under new tvshowids, see `easytv.core.rekey`) random-order
+    picks follow their shows, and `on_show_ids(ids)` is called with the `random_order_shows`
+    setting re-keyed to the new ids (a sorted tuple) for the caller to store and share.
     """
 
     def __init__(self, library: Library, cache: WindowCache, store: Store, settings: Settings,
                  clock: Callable[[], float], rng: Optional[random.Random] = None,
-                 wall_clock: Callable[[], float] = time.time, device_id: str = "") -> None:
+                 wall_clock: Callable[[], float] = time.time, device_id: str = "",
+                 on_show_ids: Callable[[Tuple[int, ...]], None] = lambda ids: None) -> None:
         self._library = library
         self._cache = cache
         self.store = store
@@ -62,6 +68,8 @@ class Engine:
         self._dirty_shows: Set[int] = set()
         self._dirty_episodes: Set[int] = set()
         self._refresh_shows: Set[int] = set()
+        self._on_show_ids = on_show_ids
+        self._carry: Dict[int, Tuple[int, int]] = {}  # tvshowid -> (season, episode) of a pick to keep
 
     # -- input -------------------------------------------------------------------------------
 
@@ -122,9 +130,15 @@ class Engine:
         now = self._wall_clock()
         shows = [dataclasses.replace(s, lastplayed="") for s in self._library.tvshows()]
         episodes = self._library.episodes()
+        self._follow_rebuild({i: show_identity(s) for i, s in self._titles.items()}, self.states,
+                             {s.tvshowid: show_identity(s) for s in shows})
         self._shows = {s.tvshowid: s for s in shows}
         self._titles.update(self._shows)
         self._episode_show = {e.episodeid: e.tvshowid for e in episodes}
+        if self._carry:
+            carried = [e for e in episodes if e.tvshowid in self._carry]
+            for tvshowid in list(self._carry):
+                self._keep_carried_pick(tvshowid, [e for e in carried if e.tvshowid == tvshowid])
         states = next_episodes(
             shows, episodes,
             include_positioned_specials=self._settings.include_positioned_specials,
@@ -143,6 +157,7 @@ class Engine:
         self.full_done = True
         LOG.info("Computed %d shows from %d episodes (%d tracked)", len(shows), len(episodes), len(states))
         self._publish(changed, removed)
+        self._titles = dict(self._shows)  # the tombstones above were named; keep what the library has
 
     def _resolve_episodes(self) -> None:
         for episodeid in sorted(self._dirty_episodes):
@@ -195,6 +210,8 @@ class Engine:
         episodes = self._library.episodes(tvshowid)
         for ep in episodes:
             self._episode_show[ep.episodeid] = ep.tvshowid
+        if tvshowid in self._carry:
+            self._keep_carried_pick(tvshowid, episodes)
         is_random = tvshowid in self._settings.random_order_shows
         return next_episode(
             show, episodes,
@@ -217,6 +234,32 @@ class Engine:
                       len(changed), len(removed), written)
             if save:
                 self.store.save([self._row(i) for i in sorted(set(changed) | removed)])
+
+    # -- library rebuilds ----------------------------------------------------------------------
+
+    def _follow_rebuild(self, known: Mapping[int, Identity], old_states: Mapping[int, ShowState],
+                        library: Mapping[int, Identity]) -> None:
+        """Follow shows the library now keeps under other tvshowids: re-key `random_order_shows`
+        (reported through `on_show_ids`) and remember the random picks to keep, by position."""
+        moved = moved_shows(known, library)
+        if not moved:
+            return
+        LOG.info("Library rebuilt: %d shows have new tvshowids; following them by title and year", len(moved))
+        ids = remap_show_ids(self._settings.random_order_shows, moved, known, library)
+        if ids != tuple(self._settings.random_order_shows):
+            LOG.info("Random-order shows re-keyed to tvshowids %s", ",".join(map(str, ids)) or "(none)")
+            self._settings = dataclasses.replace(self._settings, random_order_shows=ids)
+            self._on_show_ids(ids)
+        for old, new in moved.items():
+            self._picks.pop(old, None)
+            position = pick_position(old_states.get(old), known[old])
+            if new in ids and position is not None:
+                self._carry[new] = position
+
+    def _keep_carried_pick(self, tvshowid: int, episodes: List) -> None:
+        episodeid = episode_at(episodes, self._carry.pop(tvshowid))
+        if episodeid is not None:
+            self._picks[tvshowid] = episodeid
 
     # -- sync --------------------------------------------------------------------------------
 
@@ -245,6 +288,7 @@ class Engine:
         """
         changed: Dict[int, ShowState] = {}
         removed: Set[int] = set()
+        renamed = 0
         for row in rows:
             if row.event_time < self.times.get(row.tvshowid, 0.0) or self.states.get(row.tvshowid) == row.state:
                 continue
@@ -254,16 +298,33 @@ class Engine:
                     removed.add(row.tvshowid)
             else:
                 self.states[row.tvshowid] = row.state
-                self._titles.setdefault(row.tvshowid, row.state.show)
+                self._titles[row.tvshowid] = row.state.show
                 changed[row.tvshowid] = row.state
+                mine = self._shows.get(row.tvshowid)
+                if mine is not None and show_identity(mine) != show_identity(row.state.show):
+                    renamed += 1
         if changed or removed:
             self._publish(changed, removed, save=False)
+        if renamed and self._full_at is None:
+            # Another device saw the library under other ids (a rebuild) or a show renamed:
+            # this device's snapshot of the library is out of date.
+            LOG.info("Shared rows name %d shows differently from this device's library snapshot; "
+                     "reading the library again", renamed)
+            self._full_at = self._clock() + SCAN_DEBOUNCE_SECONDS
         return len(changed) + len(removed)
 
     def reconcile(self, rows: Iterable[SharedShow]) -> int:
         """After pulling every shared row: adopt newer ones, push ours where ours are newer,
         and recompute random-order shows whose shared pick is still valid here. Returns the
-        number of rows pushed."""
+        number of rows pushed.
+
+        Rows still keyed by the ids of a library since rebuilt are followed to the new ids
+        first (their random-order picks and `random_order_shows` entries)."""
+        rows = list(rows)
+        self._follow_rebuild({r.tvshowid: identity(r.title, r.year) for r in rows if not r.deleted},
+                             {r.tvshowid: r.state for r in rows if r.state is not None},
+                             {i: show_identity(s) for i, s in self._shows.items()})
+        self._dirty_shows.update(self._carry)
         plan = reconcile(self.states, self.times, self.full_time, rows, self._settings.random_order_shows)
         self.apply_remote(plan.adopt)
         for tvshowid, episodeid in plan.repick.items():

@@ -23,7 +23,7 @@ from easytv.core.sync import Device
 from easytv.kodi import addon, dialogs, jsonrpc, log
 from easytv.kodi.library import KodiLibrary
 from easytv.kodi.monitor import SETTINGS_CHANGED, Monitor
-from easytv.kodi.settings import read_settings, write_shared_values
+from easytv.kodi.settings import read_settings, write_random_order_shows, write_shared_values
 from easytv.kodi.window import HomeWindow
 
 LOG = logging.getLogger("EasyTV.service")
@@ -69,7 +69,7 @@ class Service:
         self.cache = WindowCache(HomeWindow())
         self.server_clock = ServerClock(time.time)
         self.engine = Engine(KodiLibrary(jsonrpc.call), self.cache, LocalStore(), self.settings, time.monotonic,
-                             random.Random(), wall_clock=self.server_clock)
+                             random.Random(), wall_clock=self.server_clock, on_show_ids=self.on_show_ids)
         self.storage = Storage(self.engine, self.cache, self.make_syncer)
         self._pymysql_warned = False
 
@@ -99,6 +99,16 @@ class Service:
         self.settings = new
         self.engine.apply_settings(new)
         write_shared_values(values)
+        self._refresh_fingerprint()
+
+    def on_show_ids(self, ids) -> None:
+        """The engine re-keyed `random_order_shows` after a library rebuild (a sorted tuple of
+        tvshowids): store it in this device's settings and share it."""
+        self.settings = dataclasses.replace(self.settings, random_order_shows=tuple(ids))
+        write_random_order_shows(ids)
+        syncer = self.storage.syncer
+        if syncer is not None:
+            syncer.push_settings(shared_values(self.settings))
         self._refresh_fingerprint()
 
     def _refresh_fingerprint(self) -> None:

@@ -10,6 +10,7 @@ from dataclasses import dataclass, field
 from typing import Dict, Iterable, List, Mapping, Optional
 
 from easytv.core.models import ShowState, TVShow
+from easytv.core.rekey import show_identity
 from easytv.core.sync import SharedShow
 
 
@@ -20,6 +21,8 @@ class Plan:
     `adopt`: rows to apply to the local cache (remote is newer). `push`: tvshowids whose
     local state (or tombstone) should be written. `repick`: random-order shows whose shared
     pick is still a valid candidate locally: recompute them with that pick (tvshowid → episodeid).
+    A pick is only taken from a row of the same show (title and year): after a library rebuild
+    the same tvshowid may name another show.
     """
 
     adopt: List[SharedShow] = field(default_factory=list)
@@ -57,6 +60,7 @@ def reconcile(local: Mapping[int, ShowState], local_times: Mapping[int, float], 
             plan.adopt.append(row)
             continue
         if (row.tvshowid in random_ids and mine is not None and row.state is not None
+                and show_identity(row.state.show) == show_identity(mine.show)
                 and row.state.next.episodeid != mine.next.episodeid
                 and row.state.next.episodeid in mine.upcoming + mine.skipped):
             plan.repick[row.tvshowid] = row.state.next.episodeid
