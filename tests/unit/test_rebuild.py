@@ -116,3 +116,29 @@ def test_a_device_that_missed_the_scan_reads_the_library_again():
     bravo = store.rows[3].state
     assert bravo.show.title == "Bravo" and bravo.next.episode == 1 and bravo.is_skipped
     assert living.next_of(3) == bedroom.next_of(3) == "S01E01"
+
+
+def test_show_removed_cleaned_and_scanned_again_keeps_its_pick_under_the_new_id():
+    # Kodi's way to a rebuild while EasyTV runs: remove the source (OnRemove, clean), re-add it
+    # and scan (the show comes back under a new tvshowid, its episodes under new episodeids).
+    clock, library, store, living, bedroom = _alpha_random_world()
+    picked = store.rows[3].state.next
+    alpha_show = library.shows.pop(3)
+    alpha_episodes = {i: e for i, e in library.episodes_by_id.items() if e["tvshowid"] == 3}
+    for episodeid in alpha_episodes:
+        del library.episodes_by_id[episodeid]
+    living.engine.handle(events.ShowRemoved(3))
+    _settle(clock, [living, bedroom], 4)
+    living.engine.handle(events.LibraryChanged("VideoLibrary.OnCleanFinished"))
+    _settle(clock, [living, bedroom], 8)
+    assert store.rows[3].deleted and "EasyTV.3.EpisodeID" not in bedroom.window.props
+
+    library.shows[7] = dict(alpha_show, tvshowid=7)
+    library.episodes_by_id.update({i + 200: dict(e, episodeid=i + 200, tvshowid=7) for i, e in alpha_episodes.items()})
+    living.engine.handle(events.LibraryChanged("VideoLibrary.OnScanFinished"))
+    _settle(clock, [living, bedroom])
+
+    assert living.settings.random_order_shows == bedroom.settings.random_order_shows == (7,)
+    assert store.settings["random_order_shows"] == "7"
+    assert store.rows[7].state.next.episodeid == picked.episodeid + 200
+    assert bedroom.next_of(7) == "S%02dE%02d" % (picked.season, picked.episode)

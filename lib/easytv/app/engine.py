@@ -70,6 +70,9 @@ class Engine:
         self._refresh_shows: Set[int] = set()
         self._on_show_ids = on_show_ids
         self._carry: Dict[int, Tuple[int, int]] = {}  # tvshowid -> (season, episode) of a pick to keep
+        # States of shows that left the cache (finished, removed, or cleaned away before a
+        # rebuild's re-scan), by tvshowid: what a show followed to a new id takes its pick from.
+        self._gone: Dict[int, ShowState] = {}
 
     # -- input -------------------------------------------------------------------------------
 
@@ -130,8 +133,8 @@ class Engine:
         now = self._wall_clock()
         shows = [dataclasses.replace(s, lastplayed="") for s in self._library.tvshows()]
         episodes = self._library.episodes()
-        self._follow_rebuild({i: show_identity(s) for i, s in self._titles.items()}, self.states,
-                             {s.tvshowid: show_identity(s) for s in shows})
+        moved = self._follow_rebuild({i: show_identity(s) for i, s in self._titles.items()},
+                                     {**self._gone, **self.states}, {s.tvshowid: show_identity(s) for s in shows})
         self._shows = {s.tvshowid: s for s in shows}
         self._titles.update(self._shows)
         self._episode_show = {e.episodeid: e.tvshowid for e in episodes}
@@ -148,6 +151,7 @@ class Engine:
         )
         removed = set(self.states) - set(states)
         changed = {i: s for i, s in states.items() if self.states.get(i) != s}
+        self._gone.update((i, self.states[i]) for i in removed)
         self.states = states
         for tvshowid in changed:
             self.times[tvshowid] = now
@@ -157,7 +161,14 @@ class Engine:
         self.full_done = True
         LOG.info("Computed %d shows from %d episodes (%d tracked)", len(shows), len(episodes), len(states))
         self._publish(changed, removed)
-        self._titles = dict(self._shows)  # the tombstones above were named; keep what the library has
+        # Followed ids are done with (their tombstones were named above); ids of shows gone
+        # without a successor stay known, so a later re-scan that brings them back follows them.
+        for old in moved:
+            self._gone.pop(old, None)
+            if old not in self._shows:
+                self._titles.pop(old, None)
+        for tvshowid in states:
+            self._gone.pop(tvshowid, None)
 
     def _resolve_episodes(self) -> None:
         for episodeid in sorted(self._dirty_episodes):
@@ -186,7 +197,9 @@ class Engine:
                 LOG.warning("Recomputing show %d failed; keeping its cached state: %s", tvshowid, exc)
                 continue
             if state is None:
-                if self.states.pop(tvshowid, None) is not None:
+                gone = self.states.pop(tvshowid, None)
+                if gone is not None:
+                    self._gone[tvshowid] = gone
                     removed.add(tvshowid)
                     self.times[tvshowid] = now
             elif self.states.get(tvshowid) != state:
@@ -238,12 +251,13 @@ class Engine:
     # -- library rebuilds ----------------------------------------------------------------------
 
     def _follow_rebuild(self, known: Mapping[int, Identity], old_states: Mapping[int, ShowState],
-                        library: Mapping[int, Identity]) -> None:
+                        library: Mapping[int, Identity]) -> Dict[int, int]:
         """Follow shows the library now keeps under other tvshowids: re-key `random_order_shows`
-        (reported through `on_show_ids`) and remember the random picks to keep, by position."""
+        (reported through `on_show_ids`) and remember the random picks to keep, by position.
+        Returns the moves, old tvshowid → new tvshowid."""
         moved = moved_shows(known, library)
         if not moved:
-            return
+            return moved
         LOG.info("Library rebuilt: %d shows have new tvshowids; following them by title and year", len(moved))
         ids = remap_show_ids(self._settings.random_order_shows, moved, known, library)
         if ids != tuple(self._settings.random_order_shows):
@@ -255,6 +269,7 @@ class Engine:
             position = pick_position(old_states.get(old), known[old])
             if new in ids and position is not None:
                 self._carry[new] = position
+        return moved
 
     def _keep_carried_pick(self, tvshowid: int, episodes: List) -> None:
         episodeid = episode_at(episodes, self._carry.pop(tvshowid))
@@ -294,7 +309,9 @@ class Engine:
                 continue
             self.times[row.tvshowid] = row.event_time
             if row.state is None:
-                if self.states.pop(row.tvshowid, None) is not None:
+                gone = self.states.pop(row.tvshowid, None)
+                if gone is not None:
+                    self._gone[row.tvshowid] = gone
                     removed.add(row.tvshowid)
             else:
                 self.states[row.tvshowid] = row.state
