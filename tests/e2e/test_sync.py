@@ -14,6 +14,7 @@ import pytest
 from .conftest import LibraryShow, library_shows
 from .harness.cluster import Cluster
 from .harness.control import (
+    addon_setting,
     answer_yes_no,
     log_lines,
     log_mark,
@@ -24,10 +25,11 @@ from .harness.control import (
     wait_storage,
     wait_toast,
 )
-from .harness.easytv import NEXT_EPISODES, episode_no, show_properties, wait_listing
+from .harness.easytv import NEXT_EPISODES, START_FRESH, episode_no, show_properties, wait_listing
 from .harness.kodi import KodiInstance
+from .harness.notify import is_method
 from .harness.procs import wait_until
-from .harness.shareddb import FALLBACK, SHARED_DB, SharedLocation, head, shared_shows, tables_in
+from .harness.shareddb import FALLBACK, SHARED_DB, SharedLocation, head, meta, shared_shows, tables_in
 from .harness.watch import ListingWatcher
 
 pytestmark = pytest.mark.e2e
@@ -203,6 +205,57 @@ def test_toggling_sync_off_and_on_at_runtime(sync_cluster, sync_shows):
     assert show_properties(bedroom, show.tvshowid)["EpisodeNo"] == "S01E02"
     row = next(r for r in shared_shows(sync_cluster.db) if r["tvshowid"] == show.tvshowid)
     assert (row["season"], row["episode"]) == (1, 2), "Bedroom must not push its stale state"
+
+
+def test_library_rebuild_follows_a_random_order_show_to_its_new_id(sync_cluster, sync_shows):
+    """Kodi's way to renumber a show: remove it from the library and scan again. Living Room
+    does both; the show comes back under a new tvshowid and keeps its random-order pick and
+    its place in ``random_order_shows`` on both devices (and in their settings.xml); its old
+    id leaves both caches; Bedroom's *Start fresh* widget offers the kept pick."""
+    db, living_room, bedroom = sync_cluster.db, sync_cluster["Living Room"], sync_cluster["Bedroom"]
+    title, old_id = "Charlie Circuit", sync_shows["Charlie Circuit"].tvshowid
+    set_addon_setting(living_room, "service.easytv", "random_order_shows", str(old_id))
+    wait_until(lambda: meta(db).get("setting.random_order_shows") == str(old_id), 10, interval=0.1,
+               what="random_order_shows shared")
+    pick = wait_until(lambda: (lambda p: p if p and p == show_properties(living_room, old_id)["EpisodeNo"] else None)(
+        show_properties(bedroom, old_id)["EpisodeNo"]), 10, interval=0.1, what="the same pick on both devices")
+    marks = {kodi.name: log_mark(kodi) for kodi in sync_cluster.instances}
+
+    started = time.monotonic()
+    living_room.call("VideoLibrary.RemoveTVShow", {"tvshowid": old_id})
+    scan_mark = living_room.listener.mark()
+    living_room.call("VideoLibrary.Scan", {"showdialogs": False})
+    living_room.listener.wait_for(is_method("VideoLibrary.OnScanFinished"), 60, scan_mark,
+                                  what="Living Room: VideoLibrary.OnScanFinished")
+    new_id = library_shows(living_room)[title].tvshowid
+    assert new_id != old_id, "Kodi kept the tvshowid; nothing was rebuilt"
+    # Whichever device recomputes first follows the show (Bedroom does when it adopts the
+    # shared setting, which it re-reads the library for); the other then finds it done.
+    followers = wait_until(lambda: [k.name for k in sync_cluster.instances if log_lines(
+        k, "[EasyTV.engine] Library rebuilt: 1 shows have new tvshowids", marks[k.name])], 15,
+        interval=0.1, what="a device follows the show to its new id")
+    # Living Room recomputed the re-added show from the scan's notifications before anyone
+    # followed it (not in random order yet: the setting still names the old id); the
+    # follower's event is newer, so both devices must end with the kept pick.
+    followed = {}
+    for kodi in (bedroom, living_room):
+        wait_until(lambda kodi=kodi: show_properties(kodi, new_id)["EpisodeNo"] == pick
+                   and not show_properties(kodi, old_id)["EpisodeNo"], 10, interval=0.1,
+                   what=f"{kodi.name} lists {title} {pick} under tvshowid {new_id}")
+        followed[kodi.name] = time.monotonic() - started
+    assert meta(db)["setting.random_order_shows"] == str(new_id)
+    for kodi in sync_cluster.instances:
+        wait_until(lambda kodi=kodi: addon_setting(kodi, "service.easytv", "random_order_shows") == str(new_id),
+                   10, interval=0.1, what=f"{kodi.name}: random_order_shows re-keyed")
+    rows = {r["tvshowid"]: r for r in shared_shows(db, include_deleted=True)}
+    assert rows[old_id]["deleted"] and rows[new_id]["title"] == title
+    assert episode_no({"season": rows[new_id]["season"], "episode": rows[new_id]["episode"]}) == pick
+    items, _ = wait_listing(bedroom, START_FRESH, lambda items: any(
+        i.get("showtitle") == title for i in items), 5)
+    assert episode_no(next(i for i in items if i.get("showtitle") == title)) == pick
+    print(f"\n[e2e] library rebuild: {title} {old_id} -> {new_id}, pick {pick} kept (followed by "
+          f"{', '.join(followers)}); listed under the new id "
+          + ", ".join(f"{n} {t:.2f} s" for n, t in followed.items()) + " after RemoveTVShow (scan included)")
 
 
 def test_no_traceback_in_either_log(sync_cluster):

@@ -135,6 +135,12 @@ def test_show_removed_cleaned_and_scanned_again_keeps_its_pick_under_the_new_id(
 
     library.shows[7] = dict(alpha_show, tvshowid=7)
     library.episodes_by_id.update({i + 200: dict(e, episodeid=i + 200, tvshowid=7) for i, e in alpha_episodes.items()})
+    for episodeid in alpha_episodes:  # the scan announces each new episode (OnUpdate) ...
+        living.engine.handle(events.EpisodeChanged(episodeid + 200, None))
+    _settle(clock, [living, bedroom], 2)  # ... so the show is known under id 7 before the scan ends
+    # It is followed at once: never shared under its new id without its pick.
+    assert store.rows[7].state.next.episodeid == picked.episodeid + 200
+    assert store.settings["random_order_shows"] == "7"
     living.engine.handle(events.LibraryChanged("VideoLibrary.OnScanFinished"))
     _settle(clock, [living, bedroom])
 

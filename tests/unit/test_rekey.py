@@ -25,6 +25,7 @@ def state(tvshowid, title, year, episodeid, season=1, episode=2, upcoming=()):
     ({1: ALPHA}, {5: identity("  ALPHA ", 2001)}, {1: 5}),                    # case and spaces do not matter
     ({1: ALPHA}, {5: identity("Alpha", 2011)}, {}),                           # another year: another show
     ({1: ALPHA, 2: ALPHA}, {5: ALPHA}, {}),                                   # ambiguous before
+    ({1: ALPHA, 5: ALPHA}, {5: ALPHA}, {1: 5}),                               # new id already announced
     ({1: ALPHA}, {5: ALPHA, 6: ALPHA}, {}),                                   # ambiguous now
     ({1: identity("", 0)}, {5: identity("", 0)}, {}),                         # untitled
 ])

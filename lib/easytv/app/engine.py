@@ -218,6 +218,9 @@ class Engine:
                 self._shows.pop(tvshowid, None)
                 return None
             show = dataclasses.replace(show, lastplayed="")
+            known = self._titles.get(tvshowid)
+            if known is None or show_identity(known) != show_identity(show):
+                self._follow_new_show(show)
             self._shows[tvshowid] = show
             self._titles[tvshowid] = show
         episodes = self._library.episodes(tvshowid)
@@ -270,6 +273,19 @@ class Engine:
             if new in ids and position is not None:
                 self._carry[new] = position
         return moved
+
+    def _follow_new_show(self, show: TVShow) -> None:
+        """A show met under an id new to it (a re-scan announcing it episode by episode): if
+        it left the library under another id, follow it now, before it is computed without
+        its random-order pick."""
+        ident = show_identity(show)
+        known = {i: ident for i, t in self._titles.items()
+                 if i != show.tvshowid and i not in self._shows and show_identity(t) == ident}
+        if not known:
+            return
+        for old in self._follow_rebuild(known, self._gone, {show.tvshowid: ident}):
+            self._gone.pop(old, None)
+            self._titles.pop(old, None)
 
     def _keep_carried_pick(self, tvshowid: int, episodes: List) -> None:
         episodeid = episode_at(episodes, self._carry.pop(tvshowid))

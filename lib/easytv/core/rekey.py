@@ -8,7 +8,7 @@ library cannot recompute follows the show: its random-order pick (as season and 
 numbers, because episodeids changed too) and its place in the `random_order_shows` setting.
 """
 
-from typing import Dict, Iterable, Mapping, Optional, Sequence, Tuple
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
 from easytv.core.models import Episode, ShowState, TVShow
 
@@ -30,24 +30,25 @@ def moved_shows(known: Mapping[int, Identity], library: Mapping[int, Identity]) 
     """Old tvshowid → new tvshowid for shows the library now keeps under another id.
 
     `known`: the identities this device (or the shared rows) last saw per tvshowid; `library`:
-    the identities per tvshowid in the library now. An id moves when the library no longer
-    has its identity at that id (another show or none is there) and has it at exactly one
-    other id; identities that `known` holds at several ids, or that have no title, are
-    ambiguous and are not moved.
+    the identities per tvshowid in the library now. An id is displaced when the library no
+    longer has its identity there (another show or none is). A displaced id moves when its
+    identity is at exactly one library id and no other known id is displaced with the same
+    identity (that would be ambiguous); the new id may already be known under that identity
+    (a re-scan that announced the show under its new id before the rebuild was noticed).
+    Untitled shows never move.
     """
-    where: Dict[Identity, list] = {}
+    where: Dict[Identity, List[int]] = {}
     for tvshowid, ident in library.items():
         where.setdefault(ident, []).append(tvshowid)
-    seen: Dict[Identity, int] = {}
-    for ident in known.values():
-        seen[ident] = seen.get(ident, 0) + 1
+    displaced: Dict[Identity, List[int]] = {}
+    for tvshowid, ident in known.items():
+        if ident[0] and library.get(tvshowid) != ident:
+            displaced.setdefault(ident, []).append(tvshowid)
     moved = {}
-    for old, ident in known.items():
-        if not ident[0] or seen[ident] > 1 or library.get(old) == ident:
-            continue
+    for ident, olds in displaced.items():
         targets = where.get(ident, [])
-        if len(targets) == 1 and targets[0] != old:
-            moved[old] = targets[0]
+        if len(olds) == 1 and len(targets) == 1:
+            moved[olds[0]] = targets[0]
     return moved
 
 

@@ -1,4 +1,11 @@
-"""Reads the add-on's settings (`xbmcaddon.Addon().getSettings()`, Kodi 20+) into a snapshot."""
+"""Reads the add-on's settings (`xbmcaddon.Addon().getSettings()`, Kodi 20+) into a snapshot,
+and writes the values EasyTV changes itself.
+
+Writes go through `xbmcaddon.Addon.setSettingString/setSettingBool`, not through the
+`xbmcaddon.Settings` setters: in Kodi 20.1 the latter change the value in memory but leave
+`settings.xml` as it was (measured with the e2e harness: the file kept the old value, while
+`Addon.setSetting*` saved it at once), so the value would be lost at the next restart.
+"""
 
 import logging
 
@@ -35,15 +42,15 @@ def read_settings() -> Settings:
 
 def write_random_order_shows(ids) -> None:
     """Store the random-order show ids as the comma-separated `random_order_shows` setting."""
-    xbmcaddon.Addon("service.easytv").getSettings().setString("random_order_shows", format_show_ids(tuple(ids)))
+    xbmcaddon.Addon("service.easytv").setSettingString("random_order_shows", format_show_ids(tuple(ids)))
 
 
 def write_shared_values(values) -> None:
     """Write shared-setting values (`include_positioned_specials`, `random_order_shows`) into
     this device's add-on settings, so its settings dialog shows what the shared database says.
     Kodi then calls `onSettingsChanged`."""
-    kodi_settings = xbmcaddon.Addon("service.easytv").getSettings()
+    addon = xbmcaddon.Addon("service.easytv")
     if values.get("include_positioned_specials") in ("true", "false"):
-        kodi_settings.setBool("include_positioned_specials", values["include_positioned_specials"] == "true")
+        addon.setSettingBool("include_positioned_specials", values["include_positioned_specials"] == "true")
     if "random_order_shows" in values:
-        kodi_settings.setString("random_order_shows", format_show_ids(parse_show_ids(values["random_order_shows"])))
+        addon.setSettingString("random_order_shows", format_show_ids(parse_show_ids(values["random_order_shows"])))

@@ -114,8 +114,9 @@ def build_helper_addon(cache: Path | None = None) -> Path:
     """A script add-on for what JSON-RPC cannot do (``Addons.ExecuteAddon`` with params):
 
     ``["RunScript(...)"]`` runs that built-in (``xbmc.executebuiltin``);
-    ``["setsetting", ADDON, ID, VALUE]`` sets another add-on's setting the way its settings
-    dialog would (``xbmcaddon.Addon(ADDON).setSettingBool/Int/String``, by VALUE's form), then
+    ``["setsetting", ADDON, ID, KIND, VALUE]`` sets another add-on's setting the way its
+    settings dialog would (``xbmcaddon.Addon(ADDON).setSettingBool/Int/String`` for KIND
+    ``bool``/``int``/``string``), then
     logs ``HELPER_SETTING_DONE`` (``[EasyTV.e2e] setsetting done ADDON ID=VALUE``).
     """
     dest = (cache or cache_dir()) / "addons" / HELPER_ID
@@ -140,18 +141,18 @@ import xbmc
 import xbmcaddon
 
 
-def set_setting(addon_id, setting, value):
+def set_setting(addon_id, setting, kind, value):
     addon = xbmcaddon.Addon(addon_id)
-    if value in ("true", "false"):
+    if kind == "bool":
         addon.setSettingBool(setting, value == "true")
-    elif value.lstrip("-").isdigit():
+    elif kind == "int":
         addon.setSettingInt(setting, int(value))
     else:
         addon.setSettingString(setting, value)
     xbmc.log("[EasyTV.e2e] setsetting done %s %s=%s" % (addon_id, setting, value), xbmc.LOGINFO)
 
 
-if len(sys.argv) == 5 and sys.argv[1] == "setsetting":
+if len(sys.argv) == 6 and sys.argv[1] == "setsetting":
     set_setting(*sys.argv[2:])
 elif len(sys.argv) > 1:
     xbmc.log("[EasyTV.e2e] executebuiltin %s" % sys.argv[1], xbmc.LOGINFO)

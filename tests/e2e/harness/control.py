@@ -6,6 +6,8 @@ import time
 from datetime import datetime
 from typing import Any
 
+from defusedxml import ElementTree
+
 from .addons import HELPER_ID, HELPER_SETTING_DONE
 from .kodi import KodiInstance
 from .procs import wait_until
@@ -63,10 +65,25 @@ def set_addon_setting(kodi: KodiInstance, addon_id: str, setting: str, value: An
     (``xbmcaddon.Addon(addon_id).setSetting*`` in the helper add-on, so Kodi saves the file and
     calls the add-on's ``onSettingsChanged``). Returns once the helper logged it had done so."""
     text = "true" if value is True else "false" if value is False else str(value)
+    kind = "bool" if isinstance(value, bool) else "int" if isinstance(value, int) else "string"
     mark = log_mark(kodi)
-    kodi.execute_addon(HELPER_ID, ["setsetting", addon_id, setting, text])
+    kodi.execute_addon(HELPER_ID, ["setsetting", addon_id, setting, kind, text])
     wait_log(kodi, HELPER_SETTING_DONE.format(addon=addon_id, setting=setting, value=text),
              timeout, since=mark)
+
+
+def addon_setting(kodi: KodiInstance, addon_id: str, setting: str) -> str | None:
+    """``setting``'s value as Kodi saved it in ``userdata/addon_data/ADDON/settings.xml``
+    (new format: ``<setting id="...">value</setting>``), "" when empty, None when absent."""
+    path = kodi.userdata / "addon_data" / addon_id / "settings.xml"
+    try:
+        root = ElementTree.parse(str(path)).getroot()
+    except (OSError, ElementTree.ParseError):
+        return None
+    for node in root.iter("setting"):
+        if node.get("id") == setting:
+            return node.text or ""
+    return None
 
 
 # --------------------------------------------------------------------------------- GUI
