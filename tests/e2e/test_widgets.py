@@ -5,8 +5,10 @@ from __future__ import annotations
 import pytest
 
 from .harness.addons import addon_version, repo_root
+from .harness.control import choose_in_select_dialog, log_mark, wait_log
 from .harness.easytv import NEXT_EPISODES, START_FRESH, episode_no, show_properties, wait_listing
 from .harness.library import get_episodes
+from .harness.notify import is_method
 
 pytestmark = pytest.mark.e2e
 
@@ -120,3 +122,31 @@ def test_start_fresh_lists_unstarted_shows_from_their_first_episode(kodi, shows)
     in_progress = set(filter(None, kodi.get_property("EasyTV.ShowIDs").split(",")))
     started = {str(shows[i["showtitle"]].tvshowid) for i in items}
     assert not started & in_progress, "start_fresh lists only unstarted shows"
+
+
+def test_script_chooser_plays_the_chosen_episode_from_its_resume_point(kodi, shows):
+    """``default.py`` with no argument (``RunScript(service.easytv)``): the select dialog lists
+    the widget's episodes; choosing Bravo Bay (stopped early above) plays its S01E01 from the
+    resume point."""
+    show = shows["Bravo Bay"]
+    items, _ = wait_listing(kodi, NEXT_EPISODES, lambda items: item_of(items, show.title) is not None,
+                            WIDGET_SECONDS)
+    resume = item_of(items, show.title)["resume"]["position"]
+    assert resume > 0, "the earlier test left Bravo Bay with a resume point"
+    notes, log = kodi.listener.mark(), log_mark(kodi)
+
+    kodi.run_builtin("RunScript(service.easytv)")
+    chosen = choose_in_select_dialog(kodi, f"{show.title} - S01E01")
+    started = kodi.listener.wait_for(is_method("Player.OnAVStart", show.episodeid(1, 1)), 20, notes,
+                                     what="the chosen episode starts playing")
+    wait_log(kodi, f"[EasyTV.script] Playing episodeid={show.episodeid(1, 1)} (Bravo Bay S01E01), resume=True",
+             5, log)
+    position = kodi.call("Player.GetProperties", {"playerid": 1, "properties": ["time"]})["time"]
+    seconds = (position["hours"] * 3600 + position["minutes"] * 60 + position["seconds"]
+               + position["milliseconds"] / 1000)
+    kodi.call("Player.Stop", {"playerid": 1})
+    print(f"\n[e2e] chooser: playing {started.time - chosen:.2f} s after the choice, at {seconds:.2f} s "
+          f"(resume point {resume:.1f} s)")
+    # Started from the beginning it would be at ~0 s; a resume lands on the keyframe at or
+    # before the resume point (these generated files have one per second or two).
+    assert 1.0 <= seconds <= resume + 2, "playback did not start from the resume point"

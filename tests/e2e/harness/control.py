@@ -13,6 +13,7 @@ from .kodi import KodiInstance
 from .procs import wait_until
 
 YES_NO_DIALOG = "Window.IsActive(yesnodialog)"
+SELECT_DIALOG = "Window.IsActive(selectdialog)"
 TOAST = "Window.IsVisible(notification)"  # xbmcgui.Dialog().notification, shown for ~5 s
 
 
@@ -114,6 +115,39 @@ def answer_yes_no(kodi: KodiInstance, yes: bool = True, timeout: float = 15.0) -
     wait_until(lambda: not _boolean(kodi, YES_NO_DIALOG), timeout, interval=0.05,
                what=f"{kodi.name}: yes/no dialog closed")
     return answered
+
+
+def _label(kodi: KodiInstance, info: str) -> str:
+    return kodi.call("XBMC.GetInfoLabels", {"labels": [info]})[info]
+
+
+def choose_in_select_dialog(kodi: KodiInstance, starts_with: str, timeout: float = 15.0,
+                            max_steps: int = 50) -> float:
+    """Choose, with the remote, the entry of Kodi's select dialog whose label starts with
+    ``starts_with``: wait until the dialog is open, ``Input.Down`` until the focused item
+    (``ListItem.Label``) matches, then ``Input.Select``; wait until the dialog closed.
+
+    Returns the ``time.monotonic()`` just before the ``Input.Select``. Raises ``WaitTimeout``
+    when the dialog does not open or close, ``AssertionError`` when no entry matches.
+    """
+    wait_until(lambda: _boolean(kodi, SELECT_DIALOG) and _label(kodi, "ListItem.Label"), timeout,
+               interval=0.05, what=f"{kodi.name}: select dialog open with an item focused")
+    seen = []
+    for _ in range(max_steps):
+        label = _label(kodi, "ListItem.Label")
+        if label.startswith(starts_with):
+            break
+        if label in seen:
+            raise AssertionError(f"{kodi.name}: no select-dialog entry starts with {starts_with!r}: {seen}")
+        seen.append(label)
+        kodi.call("Input.Down")
+        wait_until(lambda label=label: _label(kodi, "ListItem.Label") != label, 5, interval=0.05,
+                   what=f"{kodi.name}: focus moved off {label!r}")
+    chosen = time.monotonic()
+    kodi.call("Input.Select")
+    wait_until(lambda: not _boolean(kodi, SELECT_DIALOG), timeout, interval=0.05,
+               what=f"{kodi.name}: select dialog closed")
+    return chosen
 
 
 def wait_toast(kodi: KodiInstance, timeout: float = 5.0) -> None:
