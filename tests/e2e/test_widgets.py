@@ -5,7 +5,13 @@ from __future__ import annotations
 import pytest
 
 from .harness.addons import addon_version, repo_root
-from .harness.control import choose_in_select_dialog, log_mark, wait_log
+from .harness.control import (
+    addon_setting,
+    choose_in_select_dialog,
+    log_mark,
+    toggle_in_multiselect_dialog,
+    wait_log,
+)
 from .harness.easytv import NEXT_EPISODES, START_FRESH, episode_no, show_properties, wait_listing
 from .harness.library import get_episodes
 from .harness.notify import is_method
@@ -150,3 +156,16 @@ def test_script_chooser_plays_the_chosen_episode_from_its_resume_point(kodi, sho
     # Started from the beginning it would be at ~0 s; a resume lands on the keyframe at or
     # before the resume point (these generated files have one per second or two).
     assert 1.0 <= seconds <= resume + 2, "playback did not start from the resume point"
+
+
+def test_random_order_show_chosen_in_the_dialog_is_saved_and_applied(kodi, shows):
+    """``RunScript(service.easytv,select_random_shows)`` (the settings button): the multi-select
+    lists the library's shows; the one toggled on is saved in settings.xml as its tvshowid and
+    the service, told by Kodi's ``onSettingsChanged``, recomputes every show."""
+    show = shows["Echo Empire"]
+    log = log_mark(kodi)
+    kodi.run_builtin("RunScript(service.easytv,select_random_shows)")
+    toggle_in_multiselect_dialog(kodi, f"{show.title} (2017)")
+    wait_log(kodi, f"[EasyTV.script] Random-order shows set to {show.tvshowid}", 5, log)
+    assert addon_setting(kodi, "service.easytv", "random_order_shows") == str(show.tvshowid)
+    wait_log(kodi, "[EasyTV.engine] Rule settings changed; recomputing every show", 5, log)

@@ -121,6 +121,30 @@ def _label(kodi: KodiInstance, info: str) -> str:
     return kodi.call("XBMC.GetInfoLabels", {"labels": [info]})[info]
 
 
+def _focus_select_entry(kodi: KodiInstance, starts_with: str, timeout: float, max_steps: int) -> None:
+    """Wait until the select dialog is open, then ``Input.Down`` until the focused item's
+    label (``ListItem.Label``) starts with ``starts_with``."""
+    wait_until(lambda: _boolean(kodi, SELECT_DIALOG) and _label(kodi, "ListItem.Label"), timeout,
+               interval=0.05, what=f"{kodi.name}: select dialog open with an item focused")
+    seen: list[str] = []
+    for _ in range(max_steps):
+        label = _label(kodi, "ListItem.Label")
+        if label.startswith(starts_with):
+            return
+        if label in seen:
+            break
+        seen.append(label)
+        kodi.call("Input.Down")
+        wait_until(lambda label=label: _label(kodi, "ListItem.Label") != label, 5, interval=0.05,
+                   what=f"{kodi.name}: focus moved off {label!r}")
+    raise AssertionError(f"{kodi.name}: no select-dialog entry starts with {starts_with!r}: {seen}")
+
+
+def _wait_select_closed(kodi: KodiInstance, timeout: float) -> None:
+    wait_until(lambda: not _boolean(kodi, SELECT_DIALOG), timeout, interval=0.05,
+               what=f"{kodi.name}: select dialog closed")
+
+
 def choose_in_select_dialog(kodi: KodiInstance, starts_with: str, timeout: float = 15.0,
                             max_steps: int = 50) -> float:
     """Choose, with the remote, the entry of Kodi's select dialog whose label starts with
@@ -130,24 +154,30 @@ def choose_in_select_dialog(kodi: KodiInstance, starts_with: str, timeout: float
     Returns the ``time.monotonic()`` just before the ``Input.Select``. Raises ``WaitTimeout``
     when the dialog does not open or close, ``AssertionError`` when no entry matches.
     """
-    wait_until(lambda: _boolean(kodi, SELECT_DIALOG) and _label(kodi, "ListItem.Label"), timeout,
-               interval=0.05, what=f"{kodi.name}: select dialog open with an item focused")
-    seen = []
-    for _ in range(max_steps):
-        label = _label(kodi, "ListItem.Label")
-        if label.startswith(starts_with):
-            break
-        if label in seen:
-            raise AssertionError(f"{kodi.name}: no select-dialog entry starts with {starts_with!r}: {seen}")
-        seen.append(label)
-        kodi.call("Input.Down")
-        wait_until(lambda label=label: _label(kodi, "ListItem.Label") != label, 5, interval=0.05,
-                   what=f"{kodi.name}: focus moved off {label!r}")
+    _focus_select_entry(kodi, starts_with, timeout, max_steps)
     chosen = time.monotonic()
     kodi.call("Input.Select")
-    wait_until(lambda: not _boolean(kodi, SELECT_DIALOG), timeout, interval=0.05,
-               what=f"{kodi.name}: select dialog closed")
+    _wait_select_closed(kodi, timeout)
     return chosen
+
+
+def toggle_in_multiselect_dialog(kodi: KodiInstance, starts_with: str, button: str = "OK",
+                                 timeout: float = 15.0, max_steps: int = 50) -> None:
+    """In Kodi's multi-select dialog: toggle the entry whose label starts with ``starts_with``
+    (``Input.Select`` on it), then ``Input.Right`` to the button labelled ``button``
+    (``System.CurrentControl``) and press it; wait until the dialog closed."""
+    _focus_select_entry(kodi, starts_with, timeout, max_steps)
+    kodi.call("Input.Select")
+    wait_until(lambda: _boolean(kodi, "ListItem.IsSelected"), 5, interval=0.05,
+               what=f"{kodi.name}: {starts_with!r} toggled on")
+    for _ in range(5):
+        if _focused(kodi) == button:
+            break
+        kodi.call("Input.Right")
+        wait_until(lambda: _focused(kodi) != "", 5, interval=0.05, what=f"{kodi.name}: focus on a control")
+    assert _focused(kodi) == button, f"{kodi.name}: no {button!r} button reached: {_focused(kodi)!r}"
+    kodi.call("Input.Select")
+    _wait_select_closed(kodi, timeout)
 
 
 def wait_toast(kodi: KodiInstance, timeout: float = 5.0) -> None:
