@@ -12,11 +12,12 @@ from typing import Callable, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
 from easytv.app.cache import WindowCache
 from easytv.app.interfaces import Library, Store
+from easytv.app.rebuild import RebuildFollower
 from easytv.core import events, properties
 from easytv.core.errors import Error
 from easytv.core.models import ShowState, TVShow
 from easytv.core.plan import reconcile, row_for
-from easytv.core.rekey import Identity, episode_at, identity, moved_shows, pick_position, remap_show_ids, show_identity
+from easytv.core.rekey import Identity, identity, show_identity
 from easytv.core.rule import next_episode, next_episodes
 from easytv.core.settings import Settings
 from easytv.core.sync import SharedShow
@@ -68,11 +69,7 @@ class Engine:
         self._dirty_shows: Set[int] = set()
         self._dirty_episodes: Set[int] = set()
         self._refresh_shows: Set[int] = set()
-        self._on_show_ids = on_show_ids
-        self._carry: Dict[int, Tuple[int, int]] = {}  # tvshowid -> (season, episode) of a pick to keep
-        # States of shows that left the cache (finished, removed, or cleaned away before a
-        # rebuild's re-scan), by tvshowid: what a show followed to a new id takes its pick from.
-        self._gone: Dict[int, ShowState] = {}
+        self._rebuild = RebuildFollower(on_show_ids)
 
     # -- input -------------------------------------------------------------------------------
 
@@ -133,14 +130,14 @@ class Engine:
         now = self._wall_clock()
         shows = [dataclasses.replace(s, lastplayed="") for s in self._library.tvshows()]
         episodes = self._library.episodes()
-        moved = self._follow_rebuild({i: show_identity(s) for i, s in self._titles.items()},
-                                     {**self._gone, **self.states}, {s.tvshowid: show_identity(s) for s in shows})
+        moved = self._follow({i: show_identity(s) for i, s in self._titles.items()},
+                             {**self._rebuild.gone, **self.states}, {s.tvshowid: show_identity(s) for s in shows})
         self._shows = {s.tvshowid: s for s in shows}
         self._titles.update(self._shows)
         self._episode_show = {e.episodeid: e.tvshowid for e in episodes}
-        if self._carry:
-            carried = [e for e in episodes if e.tvshowid in self._carry]
-            for tvshowid in list(self._carry):
+        if self._rebuild.carry:
+            carried = [e for e in episodes if e.tvshowid in self._rebuild.carry]
+            for tvshowid in list(self._rebuild.carry):
                 self._keep_carried_pick(tvshowid, [e for e in carried if e.tvshowid == tvshowid])
         states = next_episodes(
             shows, episodes,
@@ -151,7 +148,7 @@ class Engine:
         )
         removed = set(self.states) - set(states)
         changed = {i: s for i, s in states.items() if self.states.get(i) != s}
-        self._gone.update((i, self.states[i]) for i in removed)
+        self._rebuild.gone.update((i, self.states[i]) for i in removed)
         self.states = states
         for tvshowid in changed:
             self.times[tvshowid] = now
@@ -164,11 +161,11 @@ class Engine:
         # Followed ids are done with (their tombstones were named above); ids of shows gone
         # without a successor stay known, so a later re-scan that brings them back follows them.
         for old in moved:
-            self._gone.pop(old, None)
+            self._rebuild.gone.pop(old, None)
             if old not in self._shows:
                 self._titles.pop(old, None)
         for tvshowid in states:
-            self._gone.pop(tvshowid, None)
+            self._rebuild.gone.pop(tvshowid, None)
 
     def _resolve_episodes(self) -> None:
         for episodeid in sorted(self._dirty_episodes):
@@ -199,7 +196,7 @@ class Engine:
             if state is None:
                 gone = self.states.pop(tvshowid, None)
                 if gone is not None:
-                    self._gone[tvshowid] = gone
+                    self._rebuild.gone[tvshowid] = gone
                     removed.add(tvshowid)
                     self.times[tvshowid] = now
             elif self.states.get(tvshowid) != state:
@@ -226,7 +223,7 @@ class Engine:
         episodes = self._library.episodes(tvshowid)
         for ep in episodes:
             self._episode_show[ep.episodeid] = ep.tvshowid
-        if tvshowid in self._carry:
+        if tvshowid in self._rebuild.carry:
             self._keep_carried_pick(tvshowid, episodes)
         is_random = tvshowid in self._settings.random_order_shows
         return next_episode(
@@ -253,42 +250,21 @@ class Engine:
 
     # -- library rebuilds ----------------------------------------------------------------------
 
-    def _follow_rebuild(self, known: Mapping[int, Identity], old_states: Mapping[int, ShowState],
-                        library: Mapping[int, Identity]) -> Dict[int, int]:
-        """Follow shows the library now keeps under other tvshowids: re-key `random_order_shows`
-        (reported through `on_show_ids`) and remember the random picks to keep, by position.
-        Returns the moves, old tvshowid → new tvshowid."""
-        moved = moved_shows(known, library)
-        if not moved:
-            return moved
-        LOG.info("Library rebuilt: %d shows have new tvshowids; following them by title and year", len(moved))
-        ids = remap_show_ids(self._settings.random_order_shows, moved, known, library)
-        if ids != tuple(self._settings.random_order_shows):
-            LOG.info("Random-order shows re-keyed to tvshowids %s", ",".join(map(str, ids)) or "(none)")
-            self._settings = dataclasses.replace(self._settings, random_order_shows=ids)
-            self._on_show_ids(ids)
-        for old, new in moved.items():
+    def _follow(self, known: Mapping[int, Identity], old_states: Mapping[int, ShowState],
+                library: Mapping[int, Identity]) -> Dict[int, int]:
+        moved, self._settings = self._rebuild.follow(known, old_states, library, self._settings)
+        for old in moved:
             self._picks.pop(old, None)
-            position = pick_position(old_states.get(old), known[old])
-            if new in ids and position is not None:
-                self._carry[new] = position
         return moved
 
     def _follow_new_show(self, show: TVShow) -> None:
-        """A show met under an id new to it (a re-scan announcing it episode by episode): if
-        it left the library under another id, follow it now, before it is computed without
-        its random-order pick."""
-        ident = show_identity(show)
-        known = {i: ident for i, t in self._titles.items()
-                 if i != show.tvshowid and i not in self._shows and show_identity(t) == ident}
-        if not known:
-            return
-        for old in self._follow_rebuild(known, self._gone, {show.tvshowid: ident}):
-            self._gone.pop(old, None)
+        moved, self._settings = self._rebuild.follow_new_show(show, self._titles, self._shows, self._settings)
+        for old in moved:
+            self._picks.pop(old, None)
             self._titles.pop(old, None)
 
     def _keep_carried_pick(self, tvshowid: int, episodes: List) -> None:
-        episodeid = episode_at(episodes, self._carry.pop(tvshowid))
+        episodeid = self._rebuild.carried_pick(tvshowid, episodes)
         if episodeid is not None:
             self._picks[tvshowid] = episodeid
 
@@ -327,7 +303,7 @@ class Engine:
             if row.state is None:
                 gone = self.states.pop(row.tvshowid, None)
                 if gone is not None:
-                    self._gone[row.tvshowid] = gone
+                    self._rebuild.gone[row.tvshowid] = gone
                     removed.add(row.tvshowid)
             else:
                 self.states[row.tvshowid] = row.state
@@ -354,10 +330,10 @@ class Engine:
         Rows still keyed by the ids of a library since rebuilt are followed to the new ids
         first (their random-order picks and `random_order_shows` entries)."""
         rows = list(rows)
-        self._follow_rebuild({r.tvshowid: identity(r.title, r.year) for r in rows if not r.deleted},
+        self._follow({r.tvshowid: identity(r.title, r.year) for r in rows if not r.deleted},
                              {r.tvshowid: r.state for r in rows if r.state is not None},
                              {i: show_identity(s) for i, s in self._shows.items()})
-        self._dirty_shows.update(self._carry)
+        self._dirty_shows.update(self._rebuild.carry)
         plan = reconcile(self.states, self.times, self.full_time, rows, self._settings.random_order_shows)
         self.apply_remote(plan.adopt)
         for tvshowid, episodeid in plan.repick.items():
