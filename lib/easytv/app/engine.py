@@ -136,9 +136,12 @@ class Engine:
         self._titles.update(self._shows)
         self._episode_show = {e.episodeid: e.tvshowid for e in episodes}
         if self._rebuild.carry:
-            carried = [e for e in episodes if e.tvshowid in self._rebuild.carry]
-            for tvshowid in list(self._rebuild.carry):
-                self._keep_carried_pick(tvshowid, [e for e in carried if e.tvshowid == tvshowid])
+            carried: Dict[int, List] = {i: [] for i in self._rebuild.carry}
+            for ep in episodes:
+                if ep.tvshowid in carried:
+                    carried[ep.tvshowid].append(ep)
+            for tvshowid, show_episodes in carried.items():
+                self._keep_carried_pick(tvshowid, show_episodes)
         states = next_episodes(
             shows, episodes,
             include_positioned_specials=self._settings.include_positioned_specials,
