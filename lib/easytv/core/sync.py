@@ -56,12 +56,16 @@ class Head:
     """The answer of the one-round-trip staleness check.
 
     `settings` maps each id of `SHARED_SETTINGS` that has a shared value to that value as a
-    string (`"true"`, `"3,12"`); missing ids were never seeded.
+    string (`"true"`, `"3,12"`); missing ids were never seeded. `server_time` is the database
+    server's clock when the head was read (seconds since the epoch, UTC), carried by the same
+    query at no extra round trip; 0.0 when the store cannot tell. `generation` is an opaque
+    value, unique per creation of the tables and per clear: compare it for equality only.
     """
 
     revision: int
     generation: int
     settings: Mapping[str, str] = field(default_factory=dict)
+    server_time: float = 0.0
 
 
 @dataclass(frozen=True)
