@@ -176,3 +176,39 @@ def test_write_order_is_safe_for_concurrent_widget_readers():
     engine.step()  # Alpha finished: its fields are cleared after ShowIDs stops naming it
     assert window.order.index("EasyTV.ShowIDs") < window.order.index("EasyTV.3.EpisodeID")
     assert window.order[-1] == "EasyTV.Revision"
+
+
+def test_unexpected_exception_is_logged_once_and_backed_off(caplog):
+    from easytv.app.engine import RETRY_SECONDS
+    library = FakeLibrary(load("GetTVShows_all.json")["tvshows"], load("GetEpisodes_all.json")["episodes"])
+    library.fail = RuntimeError("a bug in a library adapter")
+    with caplog.at_level("DEBUG", logger="EasyTV.engine"):
+        engine, _, window, clock, _ = make(library)  # the first step fails, and must not raise
+        for _ in range(int(RETRY_SECONDS / 0.25) - 1):
+            clock.advance(0.25)
+            engine.step()
+    assert library.calls == ["tvshows"], "one attempt, not one per 0.25 s tick"
+    tracebacks = [r for r in caplog.records if r.exc_info]
+    assert len(tracebacks) == 1 and "RuntimeError" not in tracebacks[0].getMessage()
+    assert len([r for r in caplog.records if r.levelno >= 30]) == 1, "no warning per tick"
+    clock.advance(1.0)
+    engine.step()  # retried after RETRY_SECONDS: still failing, still quiet
+    assert library.calls == ["tvshows", "tvshows"]
+    assert len([r for r in caplog.records if r.exc_info]) == 1
+    library.fail = None
+    clock.advance(RETRY_SECONDS)
+    engine.step()
+    assert window.props["EasyTV.ShowIDs"] == "1,3"
+
+
+def test_unexpected_exception_in_one_show_keeps_its_state_and_the_others_work(caplog):
+    engine, library, window, _, _ = make()
+    library.fail = RuntimeError("bad record")
+    engine.handle(events.EpisodeChanged(12, 1))
+    engine.step()  # must not raise
+    assert window.props["EasyTV.3.EpisodeNo"] == "S01E02"
+    library.fail = None
+    library.watch(12)
+    engine.handle(events.EpisodeChanged(12, 1))
+    engine.step()
+    assert window.props["EasyTV.3.EpisodeNo"] == "S01E03"

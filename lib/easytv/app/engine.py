@@ -70,6 +70,7 @@ class Engine:
         self._dirty_episodes: Set[int] = set()
         self._refresh_shows: Set[int] = set()
         self._rebuild = RebuildFollower(on_show_ids)
+        self._failing_until: Optional[float] = None
 
     # -- input -------------------------------------------------------------------------------
 
@@ -106,7 +107,28 @@ class Engine:
     # -- work --------------------------------------------------------------------------------
 
     def step(self) -> None:
-        """Do the queued work: a due full recompute, else the affected shows; then publish."""
+        """Do the queued work: a due full recompute, else the affected shows; then publish.
+
+        Never raises: an `easytv` error is logged and retried; any other exception (a bug) is
+        logged once with its traceback and the work retried every `RETRY_SECONDS` (STYLE rule
+        14: log once, back off), quietly until a step succeeds again.
+        """
+        if self._failing_until is not None and self._clock() < self._failing_until:
+            return
+        try:
+            self._work()
+        except Exception:  # noqa: BLE001 - a bug must not re-read the library every tick
+            if self._failing_until is None:
+                LOG.exception("Unexpected failure in the engine; retrying every %.0f s", RETRY_SECONDS)
+            else:
+                LOG.debug("The engine is still failing; retrying in %.0f s", RETRY_SECONDS)
+            self._failing_until = self._clock() + RETRY_SECONDS
+            return
+        if self._failing_until is not None:
+            LOG.info("The engine works again")
+            self._failing_until = None
+
+    def _work(self) -> None:
         if self._full_at is not None and self._clock() >= self._full_at:
             try:
                 self._recompute_all()
@@ -195,6 +217,9 @@ class Engine:
                 state = self._recompute_show(tvshowid)
             except Error as exc:
                 LOG.warning("Recomputing show %d failed; keeping its cached state: %s", tvshowid, exc)
+                continue
+            except Exception:  # noqa: BLE001 - one bad show must not stop the others
+                LOG.exception("Unexpected failure recomputing show %d; keeping its cached state", tvshowid)
                 continue
             if state is None:
                 gone = self.states.pop(tvshowid, None)
