@@ -212,3 +212,54 @@ def test_unexpected_exception_in_one_show_keeps_its_state_and_the_others_work(ca
     engine.handle(events.EpisodeChanged(12, 1))
     engine.step()
     assert window.props["EasyTV.3.EpisodeNo"] == "S01E03"
+
+
+def _many_shows(count):
+    shows = [tvshow(i) for i in range(1, count + 1)]
+    eps = [e for i in range(1, count + 1) for e in season(1, 3, watched=i % 2, tvshowid=i)]
+    return FakeLibrary(shows, eps)
+
+
+def test_a_play_renders_only_the_changed_show(monkeypatch):
+    from easytv.core import properties
+    engine, library, window, _, _ = make(_many_shows(50))
+    rendered = []
+    real = properties.show_fields
+    monkeypatch.setattr(properties, "show_fields", lambda state: rendered.append(state.tvshowid) or real(state))
+    library.watch(70102)
+    engine.handle(events.EpisodeChanged(70102, 1))
+    engine.step()
+    assert rendered == [7], "one show rendered, not the whole cache"
+    assert window.props["EasyTV.7.EpisodeNo"] == "S01E03"
+    assert window.props["EasyTV.ShowIDs"].split(",")[0] == "7"
+
+
+def test_a_pulled_row_renders_only_that_show(monkeypatch):
+    from easytv.core import properties
+    from easytv.core.sync import SharedShow
+    engine, library, window, _, _ = make(_many_shows(50))
+    other, _, _, _, _ = make(_many_shows(50))
+    other._library.watch(90102)
+    other.handle(events.EpisodeChanged(90102, 1))
+    other.step()
+    rendered = []
+    real = properties.show_fields
+    monkeypatch.setattr(properties, "show_fields", lambda state: rendered.append(state.tvshowid) or real(state))
+    row = SharedShow(9, "Show9", 2001, other.states[9], engine.times[9] + 1, "other")
+    assert engine.apply_remote([row]) == 1
+    assert rendered == [9]
+    assert window.props["EasyTV.9.EpisodeNo"] == "S01E03"
+
+
+def test_revision_changes_when_content_returns_to_an_earlier_state():
+    engine, library, window, _, _ = make()
+    first = window.props["EasyTV.Revision"]
+    original = dict(library.episodes_by_id[12])
+    library.watch(12)
+    engine.handle(events.EpisodeChanged(12, 1))
+    engine.step()
+    library.episodes_by_id[12] = original  # marked unwatched again: the very first content
+    engine.handle(events.EpisodeChanged(12, 0))
+    engine.step()
+    assert window.props["EasyTV.3.EpisodeNo"] == "S01E02"
+    assert window.props["EasyTV.Revision"] != first, "a skin must reload after every change"

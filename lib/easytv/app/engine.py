@@ -182,7 +182,7 @@ class Engine:
         self.full_time = now
         self.full_done = True
         LOG.info("Computed %d shows from %d episodes (%d tracked)", len(shows), len(episodes), len(states))
-        self._publish(changed, removed)
+        self._publish(changed, removed, full=True)
         # Followed ids are done with (their tombstones were named above); ids of shows gone
         # without a successor stay known, so a later re-scan that brings them back follows them.
         for old in moved:
@@ -262,14 +262,20 @@ class Engine:
             choose=self._rng.choice,
         )
 
-    def _publish(self, changed: Dict[int, ShowState], removed: Iterable[int], save: bool = True) -> None:
+    def _publish(self, changed: Dict[int, ShowState], removed: Iterable[int], save: bool = True,
+                 full: bool = False) -> None:
+        """Write the cache: all of it after a full recompute (`full`), else only the shows in
+        `changed` and `removed` and the id lists (O(k)); then save their rows if `save`."""
         for tvshowid, state in changed.items():
             if tvshowid in self._settings.random_order_shows:
                 self._picks[tvshowid] = state.next.episodeid
         removed = set(removed)
         for tvshowid in removed:
             self._picks.pop(tvshowid, None)
-        written = self._cache.apply(properties.render(self.states))
+        if full:
+            written = self._cache.replace(self.states)
+        else:
+            written = self._cache.update({i: self.states.get(i) for i in set(changed) | removed})
         if changed or removed:
             LOG.debug("Published %d changed and %d removed shows (%d properties written)",
                       len(changed), len(removed), written)
