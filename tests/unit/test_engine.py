@@ -25,7 +25,7 @@ def make(library=None, settings=None, window=None):
 
 def test_start_computes_the_whole_library_with_one_episodes_call():
     engine, library, window, _, _ = make()
-    assert library.calls == ["tvshows", "episodes"]
+    assert library.calls == ["tvshows", "episodes", "episode_details"]
     assert window.props["EasyTV.ShowIDs"] == "1,3"  # Bravo played last, then Alpha
     assert window.props["EasyTV.3.EpisodeNo"] == "S01E02"
     assert window.props["EasyTV.3.ResumeSeconds"] == "3"
@@ -63,7 +63,7 @@ def test_unknown_episode_is_resolved_through_the_library():
                                        lastplayed="2026-12-01 10:00:00")
     engine.handle(events.EpisodeChanged(500, 1))
     engine.step()
-    assert "episode_tvshowid" in library.calls
+    assert "episode_tvshowids" in library.calls
     assert window.props["EasyTV.ShowIDs"].startswith("4")
 
 
@@ -100,7 +100,7 @@ def test_scan_finished_is_debounced_into_one_full_recompute():
     assert library.calls == []
     clock.advance(SCAN_DEBOUNCE_SECONDS)
     engine.step()
-    assert library.calls == ["tvshows", "episodes"]
+    assert library.calls == ["tvshows", "episodes", "episode_details"]
 
 
 def test_jsonrpc_error_is_survived_and_retried():
@@ -128,7 +128,7 @@ def test_rule_setting_change_recomputes_everything():
     assert library.calls == []
     engine.apply_settings(Settings(include_positioned_specials=True))
     engine.step()
-    assert library.calls == ["tvshows", "episodes"]
+    assert library.calls == ["tvshows", "episodes", "episode_details"]
     assert window.props["EasyTV.2.Season"] == "0"  # the special positioned before S01E03
     assert window.props["EasyTV.2.EpisodeNo"] == "S00E01"
 
@@ -263,3 +263,119 @@ def test_revision_changes_when_content_returns_to_an_earlier_state():
     engine.step()
     assert window.props["EasyTV.3.EpisodeNo"] == "S01E02"
     assert window.props["EasyTV.Revision"] != first, "a skin must reload after every change"
+
+
+# -- the full recompute: display fields for next episodes only, in chunks across steps --------
+
+def test_display_fields_are_asked_only_for_the_next_episodes():
+    asked = []
+
+    class Spy(FakeLibrary):
+        def episode_details(self, episodeids):
+            asked.extend(episodeids)
+            return super().episode_details(episodeids)
+
+    library = Spy(load("GetTVShows_all.json")["tvshows"], load("GetEpisodes_all.json")["episodes"])
+    engine, _, window, _, _ = make(library)
+    assert sorted(asked) == sorted(s.next.episodeid for s in engine.states.values())
+    bravo = library.episodes_by_id[int(window.props["EasyTV.3.EpisodeID"])]
+    assert window.props["EasyTV.3.Title"] == bravo["title"] and window.props["EasyTV.3.Plot"] == bravo["plot"]
+    for tvshowid, state in engine.states.items():
+        item = library.episodes_by_id[state.next.episodeid]
+        assert window.props.get("EasyTV.%d.Thumb" % tvshowid, "") == item["art"].get("thumb", "")
+    # the same state as a per-show recompute (every field read at once) gives: nothing to write
+    before = window.writes
+    engine.handle(events.ShowChanged(3))
+    engine.step()
+    assert window.writes == before
+
+
+class SlowLibrary(FakeLibrary):
+    """Each call advances the clock by 0.05 s per record it returns (a big library in Kodi)."""
+
+    def __init__(self, clock, *args):
+        super().__init__(*args)
+        self.clock = clock
+
+    def tvshows(self):
+        found = super().tvshows()
+        self.clock.advance(0.05 * len(found))
+        return found
+
+    def episode_pages(self, size=5000):
+        for page in super().episode_pages(size):
+            self.clock.advance(0.05 * len(page))
+            yield page
+
+    def episode_details(self, episodeids):
+        found = super().episode_details(episodeids)
+        self.clock.advance(0.05 * len(found))
+        return found
+
+
+def slow_engine(monkeypatch, store=None):
+    from easytv.app import fullread
+    monkeypatch.setattr(fullread, "PAGE_EPISODES", 5)
+    monkeypatch.setattr(fullread, "DETAIL_BATCH", 2)
+    clock = FakeClock()
+    library = SlowLibrary(clock, load("GetTVShows_all.json")["tvshows"], load("GetEpisodes_all.json")["episodes"])
+    window = FakeWindow()
+    engine = Engine(library, WindowCache(window), store or RecordingStore(), Settings(), clock, random.Random(1),
+                    wall_clock=clock)
+    engine.start()
+    return engine, library, window, clock
+
+
+def test_a_slow_full_recompute_runs_in_short_steps(monkeypatch):
+    engine, library, window, clock = slow_engine(monkeypatch)
+    longest, steps = 0.0, 0
+    while not engine.full_done:
+        assert steps < 50, "the recompute never finished"
+        assert "EasyTV.ShowIDs" not in window.props, "nothing published before the whole library is read"
+        started = clock()
+        engine.step()
+        longest, steps = max(longest, clock() - started), steps + 1
+    assert steps >= 3 and longest <= 0.6, "the loop gets back to waitForAbort between chunks"
+    assert window.props["EasyTV.ShowIDs"] == "1,3"
+    assert library.calls.count("episodes") == 4  # 19 episodes in pages of 5
+
+
+def test_a_play_during_a_slow_full_recompute_is_applied_after_it(monkeypatch):
+    engine, library, window, clock = slow_engine(monkeypatch)
+    engine.step()
+    assert not engine.full_done
+    library.watch(12)  # Bravo S01E02 watched while the library is being read
+    engine.handle(events.EpisodeChanged(12, 1))
+    while not engine.full_done:
+        engine.step()
+    engine.step()
+    assert window.props["EasyTV.3.EpisodeNo"] == "S01E03"
+
+
+def test_a_row_adopted_during_a_slow_full_recompute_is_kept(monkeypatch):
+    from easytv.core.sync import SharedShow
+    donor, _, _, _, _ = make()
+    donor._library.watch(12)
+    donor.handle(events.EpisodeChanged(12, 1))
+    donor.step()
+    engine, library, window, clock = slow_engine(monkeypatch)
+    engine.step()
+    assert not engine.full_done
+    row = SharedShow(3, "Bravo", 2002, donor.states[3], clock() + 1, "other")
+    assert engine.apply_remote([row]) == 1
+    while not engine.full_done:
+        engine.step()
+    assert engine.states[3] == donor.states[3], "the snapshot read before the change must not win"
+    assert window.props["EasyTV.3.EpisodeNo"] == "S01E03"
+
+
+def test_a_scan_resolves_new_episodes_in_one_batched_call():
+    engine, library, window, _, _ = make()
+    library.calls.clear()
+    for n in range(40):
+        library.episodes_by_id[600 + n] = dict(library.episodes_by_id[17], episodeid=600 + n, episode=10 + n,
+                                               file="/srv/media/tv/Charlie/new%d.mp4" % n)
+        engine.handle(events.EpisodeChanged(600 + n, None))
+    engine.step()
+    assert library.calls.count("episode_tvshowids") == 1 and "episode_tvshowid" not in library.calls
+    assert library.calls.count("episodes(4)") == 1

@@ -11,6 +11,7 @@ import time
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
 from easytv.app.cache import WindowCache
+from easytv.app.fullread import DETAIL_BATCH, Chunks, add_display, read_library, run_slice
 from easytv.app.interfaces import Library, Store
 from easytv.app.rebuild import RebuildFollower
 from easytv.core import events, properties
@@ -71,6 +72,7 @@ class Engine:
         self._refresh_shows: Set[int] = set()
         self._rebuild = RebuildFollower(on_show_ids)
         self._failing_until: Optional[float] = None
+        self._job: Optional[Chunks[None]] = None
 
     # -- input -------------------------------------------------------------------------------
 
@@ -129,29 +131,43 @@ class Engine:
             self._failing_until = None
 
     def _work(self) -> None:
-        if self._full_at is not None and self._clock() >= self._full_at:
-            try:
-                self._recompute_all()
-            except Error as exc:
-                LOG.warning("Full recompute failed, retrying in %.0f s: %s", RETRY_SECONDS, exc)
-                self._full_at = self._clock() + RETRY_SECONDS
-                return
+        if self._job is None and self._full_at is not None and self._clock() >= self._full_at:
+            # Everything queued so far is covered by the read that starts now; what arrives
+            # while it runs (across steps) stays queued for after it.
             self._full_at = None
             self._dirty_shows.clear()
             self._dirty_episodes.clear()
             self._refresh_shows.clear()
+            self._job = self._recompute_all()
+        if self._job is not None:
+            try:
+                done, _ = run_slice(self._job, self._clock)
+            except Error as exc:
+                self._job = None
+                LOG.warning("Full recompute failed, retrying in %.0f s: %s", RETRY_SECONDS, exc)
+                self._full_at = self._clock() + RETRY_SECONDS
+                return
+            except BaseException:
+                self._job = None
+                if self._full_at is None:
+                    self._full_at = self._clock()
+                raise
+            if done:
+                self._job = None
             return
         if self._dirty_episodes or self._dirty_shows:
             self._recompute_dirty()
 
-    def _recompute_all(self) -> None:
+    def _recompute_all(self) -> "Chunks[None]":
+        """The full recompute, a chunked job (`easytv.app.fullread`): it yields between its
+        JSON-RPC calls, and `step()` runs it for at most a time slice per step."""
         # A show's own lastplayed is left out of its state: the rule takes the latest of its
         # episodes, and states then compare equal on every device.
         # The event time is taken before reading: a change another device makes while the
         # library is being read is newer than this snapshot and must win over it.
         now = self._wall_clock()
-        shows = [dataclasses.replace(s, lastplayed="") for s in self._library.tvshows()]
-        episodes = self._library.episodes()
+        shows, episodes = yield from read_library(self._library)
+        shows = [dataclasses.replace(s, lastplayed="") for s in shows]
         moved = self._follow({i: show_identity(s) for i, s in self._titles.items()},
                              {**self._rebuild.gone, **self.states}, {s.tvshowid: show_identity(s) for s in shows})
         self._shows = {s.tvshowid: s for s in shows}
@@ -171,6 +187,14 @@ class Engine:
             previous_picks=self._picks,
             choose=self._rng.choice,
         )
+        yield
+        states = yield from add_display(self._library, states)
+        # Shows adopted from other devices while this job ran (newer than its snapshot) stay.
+        for tvshowid in [i for i, t in self.times.items() if t > now]:
+            if tvshowid in self.states:
+                states[tvshowid] = self.states[tvshowid]
+            else:
+                states.pop(tvshowid, None)
         removed = set(self.states) - set(states)
         changed = {i: s for i, s in states.items() if self.states.get(i) != s}
         self._rebuild.gone.update((i, self.states[i]) for i in removed)
@@ -193,19 +217,27 @@ class Engine:
             self._rebuild.gone.pop(tvshowid, None)
 
     def _resolve_episodes(self) -> None:
-        for episodeid in sorted(self._dirty_episodes):
-            tvshowid = self._episode_show.get(episodeid)
-            if tvshowid is None:
-                try:
-                    tvshowid = self._library.episode_tvshowid(episodeid)
-                except Error as exc:
-                    LOG.warning("Cannot find the show of episode %d: %s", episodeid, exc)
-                    continue
-            if tvshowid is None:
-                LOG.debug("Episode %d is not in the library; ignored", episodeid)
-                continue
-            self._dirty_shows.add(tvshowid)
+        """Name the shows of the changed episodes. Episodes this device has not seen yet (a
+        scan adding them) are asked in one batched call of at most `DETAIL_BATCH` per step;
+        while a full recompute is due they are left to it."""
+        unknown = sorted(i for i in self._dirty_episodes if i not in self._episode_show)
+        for episodeid in self._dirty_episodes:
+            if episodeid in self._episode_show:
+                self._dirty_shows.add(self._episode_show[episodeid])
         self._dirty_episodes.clear()
+        if not unknown or self._full_at is not None:
+            return
+        asked, later = unknown[:DETAIL_BATCH], unknown[DETAIL_BATCH:]
+        self._dirty_episodes.update(later)
+        try:
+            found = self._library.episode_tvshowids(asked)
+        except Error as exc:
+            LOG.warning("Cannot find the shows of %d episodes: %s", len(asked), exc)
+            return
+        for episodeid in asked:
+            if episodeid not in found:
+                LOG.debug("Episode %d is not in the library; ignored", episodeid)
+        self._dirty_shows.update(found.values())
 
     def _recompute_dirty(self) -> None:
         self._resolve_episodes()
