@@ -63,10 +63,14 @@ class WindowCache:
         """The `EasyTV.Revision` value last written ("" before any)."""
         return self._revision
 
-    def replace(self, states: Mapping[int, ShowState]) -> int:
-        """Make the window hold exactly the cache of `states` (O(N)); return properties written."""
+    def replace(self, states: Mapping[int, ShowState], rendered: Optional[Mapping[str, str]] = None) -> int:
+        """Make the window hold exactly the cache of `states` (O(N)); return properties written.
+
+        `rendered`: the shows' properties if already rendered (`properties.render_shows`)."""
         self._lists = properties.ShowLists(states.values())
-        rendered = properties.render(states)
+        rendered = dict(properties.render_shows(states) if rendered is None else rendered)
+        rendered[properties.SHOW_IDS] = self._lists.show_ids()
+        rendered[properties.FRESH_IDS] = self._lists.fresh_ids()
         changes = properties.diff(self._current, rendered)
         self._current = {k: v for k, v in rendered.items() if v}
         return self._write(list(changes.set.items()), changes.clear)

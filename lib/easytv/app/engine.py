@@ -10,8 +10,9 @@ import random
 import time
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
+from easytv.app import fullread
 from easytv.app.cache import WindowCache
-from easytv.app.fullread import DETAIL_BATCH, Chunks, add_display, read_library, run_slice
+from easytv.app.fullread import Chunks
 from easytv.app.interfaces import Library, Store
 from easytv.app.rebuild import RebuildFollower
 from easytv.app.remote import SCAN_DEBOUNCE_SECONDS, RemoteRows
@@ -19,7 +20,7 @@ from easytv.core import events, properties
 from easytv.core.errors import Error
 from easytv.core.models import ShowState, TVShow
 from easytv.core.rekey import Identity, show_identity
-from easytv.core.rule import next_episode, next_episodes
+from easytv.core.rule import next_episode
 from easytv.core.settings import Settings
 
 LOG = logging.getLogger("EasyTV.engine")
@@ -139,7 +140,7 @@ class Engine(RemoteRows):
             self._job = self._recompute_all()
         if self._job is not None:
             try:
-                done, _ = run_slice(self._job, self._clock)
+                done, _ = fullread.run_slice(self._job, self._clock)
             except Error as exc:
                 self._job = None
                 LOG.warning("Full recompute failed, retrying in %.0f s: %s", RETRY_SECONDS, exc)
@@ -164,7 +165,7 @@ class Engine(RemoteRows):
         # The event time is taken before reading: a change another device makes while the
         # library is being read is newer than this snapshot and must win over it.
         now = self._wall_clock()
-        shows, episodes = yield from read_library(self._library)
+        shows, episodes = yield from fullread.read_library(self._library)
         shows = [dataclasses.replace(s, lastplayed="") for s in shows]
         moved = self._follow({i: show_identity(s) for i, s in self._titles.items()},
                              {**self._rebuild.gone, **self.states}, {s.tvshowid: show_identity(s) for s in shows})
@@ -178,21 +179,12 @@ class Engine(RemoteRows):
                     carried[ep.tvshowid].append(ep)
             for tvshowid, show_episodes in carried.items():
                 self._keep_carried_pick(tvshowid, show_episodes)
-        states = next_episodes(
-            shows, episodes,
-            include_positioned_specials=self._settings.include_positioned_specials,
-            random_order_shows=self._settings.random_order_shows,
-            previous_picks=self._picks,
-            choose=self._rng.choice,
-        )
-        yield
-        states = yield from add_display(self._library, states)
+        states = yield from fullread.compute_states(shows, episodes, self._settings.include_positioned_specials,
+                                           set(self._settings.random_order_shows), self._picks, self._rng.choice)
+        states = yield from fullread.add_display(self._library, states)
+        rendered = yield from fullread.render_shows(states)
         # Shows adopted from other devices while this job ran (newer than its snapshot) stay.
-        for tvshowid in [i for i, t in self.times.items() if t > now]:
-            if tvshowid in self.states:
-                states[tvshowid] = self.states[tvshowid]
-            else:
-                states.pop(tvshowid, None)
+        fullread.keep_adopted(states, rendered, self.states, [i for i, t in self.times.items() if t > now])
         removed = set(self.states) - set(states)
         changed = {i: s for i, s in states.items() if self.states.get(i) != s}
         self._rebuild.gone.update((i, self.states[i]) for i in removed)
@@ -204,7 +196,7 @@ class Engine(RemoteRows):
         self.full_time = now
         self.full_done = True
         LOG.info("Computed %d shows from %d episodes (%d tracked)", len(shows), len(episodes), len(states))
-        self._publish(changed, removed, full=True)
+        self._publish(changed, removed, rendered=rendered)
         # Followed ids are done with (their tombstones were named above); ids of shows gone
         # without a successor stay known, so a later re-scan that brings them back follows them.
         for old in moved:
@@ -216,7 +208,7 @@ class Engine(RemoteRows):
 
     def _resolve_episodes(self) -> None:
         """Name the shows of the changed episodes. Episodes this device has not seen yet (a
-        scan adding them) are asked in one batched call of at most `DETAIL_BATCH` per step;
+        scan adding them) are asked in one batched call of at most `fullread.DETAIL_BATCH` per step;
         while a full recompute is due they are left to it."""
         unknown = sorted(i for i in self._dirty_episodes if i not in self._episode_show)
         for episodeid in self._dirty_episodes:
@@ -225,7 +217,7 @@ class Engine(RemoteRows):
         self._dirty_episodes.clear()
         if not unknown or self._full_at is not None:
             return
-        asked, later = unknown[:DETAIL_BATCH], unknown[DETAIL_BATCH:]
+        asked, later = unknown[:fullread.DETAIL_BATCH], unknown[fullread.DETAIL_BATCH:]
         self._dirty_episodes.update(later)
         try:
             found = self._library.episode_tvshowids(asked)
@@ -293,17 +285,18 @@ class Engine(RemoteRows):
         )
 
     def _publish(self, changed: Dict[int, ShowState], removed: Iterable[int], save: bool = True,
-                 full: bool = False) -> None:
-        """Write the cache: all of it after a full recompute (`full`), else only the shows in
-        `changed` and `removed` and the id lists (O(k)); then save their rows if `save`."""
+                 rendered: Optional[Dict[str, str]] = None) -> None:
+        """Write the cache: all of it after a full recompute (`rendered`: every show's
+        properties), else only the shows in `changed` and `removed` and the id lists (O(k));
+        then save their rows if `save`."""
         for tvshowid, state in changed.items():
             if tvshowid in self._settings.random_order_shows:
                 self._picks[tvshowid] = state.next.episodeid
         removed = set(removed)
         for tvshowid in removed:
             self._picks.pop(tvshowid, None)
-        if full:
-            written = self._cache.replace(self.states)
+        if rendered is not None:
+            written = self._cache.replace(self.states, rendered)
         else:
             written = self._cache.update({i: self.states.get(i) for i in set(changed) | removed})
         if changed or removed:

@@ -37,7 +37,7 @@ class RemoteRows:
     _rebuild: RebuildFollower
 
     def _publish(self, changed: Dict[int, ShowState], removed: Iterable[int], save: bool = True,
-                 full: bool = False) -> None:
+                 rendered: Optional[Dict[str, str]] = None) -> None:
         raise NotImplementedError
 
     def _follow(self, known: Mapping[int, Identity], old_states: Mapping[int, ShowState],

@@ -83,6 +83,14 @@ def show_properties(state: ShowState) -> Dict[str, str]:
     return {show_key(state.tvshowid, f): v for f, v in show_fields(state).items()}
 
 
+def render_shows(states: Mapping[int, ShowState]) -> Dict[str, str]:
+    """Every tracked show's fields, without the id lists."""
+    props: Dict[str, str] = {}
+    for state in states.values():
+        props.update(show_properties(state))
+    return props
+
+
 def render(states: Mapping[int, ShowState]) -> Dict[str, str]:
     """The whole cache: every tracked show's fields, `ShowIDs` and `FreshIDs`.
 
@@ -90,9 +98,7 @@ def render(states: Mapping[int, ShowState]) -> Dict[str, str]:
     `easytv.app.cache`); `EasyTV.Storage` and `EasyTV.Service` are status properties the
     service sets itself.
     """
-    props: Dict[str, str] = {}
-    for state in states.values():
-        props.update(show_properties(state))
+    props = render_shows(states)
     props[SHOW_IDS] = ",".join(str(i) for i in in_progress_order(states.values()))
     props[FRESH_IDS] = ",".join(str(i) for i in fresh_order(states.values()))
     return props
