@@ -69,11 +69,11 @@ class FakeLibrary:
         return TVShow.from_jsonrpc(show) if show else None
 
     def episodes(self, tvshowid: Optional[int] = None) -> List[Episode]:
-        """One show with every field; the whole library with the rule's fields (as Kodi is asked)."""
-        if tvshowid is None:
-            return [e for page in self.episode_pages() for e in page]
-        self._call("episodes(%d)" % tvshowid)
-        return [Episode.from_jsonrpc(e) for e in self.episodes_by_id.values() if e["tvshowid"] == tvshowid]
+        """Episodes with every field, of one show or of the whole library (the engine reads the
+        whole library through `episode_pages`, with the rule's fields only, as from Kodi)."""
+        self._call("episodes" if tvshowid is None else "episodes(%d)" % tvshowid)
+        return [Episode.from_jsonrpc(e) for e in self.episodes_by_id.values()
+                if tvshowid is None or e["tvshowid"] == tvshowid]
 
     def episode_pages(self, size: int = 5000) -> Iterator[List[Episode]]:
         """Whole-library pages; each records one "episodes" call when it is fetched."""
