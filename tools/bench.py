@@ -7,6 +7,7 @@ show changed; then, through the real `Engine` and `WindowCache` over a fake wind
 poll that adopts one changed show and a local play (SPEC §9: O(k) device work).
 """
 
+import json
 import os
 import random
 import statistics
@@ -23,6 +24,7 @@ from easytv.core.models import Episode, TVShow  # noqa: E402
 from easytv.core.rule import next_episodes  # noqa: E402
 from easytv.core.settings import Settings  # noqa: E402
 from easytv.core.sync import SharedShow  # noqa: E402
+from easytv.kodi.library import RULE_PROPERTIES  # noqa: E402
 from fakes import FakeClock, FakeWindow  # noqa: E402
 from kodi_shapes import episode, tvshow  # noqa: E402
 
@@ -87,7 +89,16 @@ def main():
     print("diff after one show changed ................... %8.1f ms  (%d set, %d cleared)"
           % (t_one * 1000, len(changes.set), len(changes.clear)))
     t_cycle, _ = timed(lambda: properties.diff(props, properties.render(one)))
-    print("one-show update cycle (render + diff) ......... %8.1f ms" % (t_cycle * 1000))
+    print("one-show full render + diff (start, scan) ..... %8.1f ms" % (t_cycle * 1000))
+    cache = WindowCache(FakeWindow())
+    cache.replace(states)
+    flip = [states[changed_id], one.get(changed_id)]
+    t_update, _ = timed(lambda: cache.update({changed_id: flip.reverse() or flip[0]}))
+    print("one-show update, WindowCache.update (O(k)) .... %8.3f ms" % (t_update * 1000))
+    lean = [{k: v for k, v in e.items() if k in RULE_PROPERTIES or k == "episodeid"} for e in raw_episodes]
+    t_lean, _ = timed(lambda: [Episode.from_jsonrpc(e) for e in lean])
+    print("parse GetEpisodes, rule fields only ........... %8.1f ms  (%.1f MB of JSON, all fields %.1f MB)"
+          % (t_lean * 1000, len(json.dumps(lean)) / 1e6, len(json.dumps(raw_episodes)) / 1e6))
     print("python %s, median of %d runs" % (sys.version.split()[0], RUNS))
     device()
 
