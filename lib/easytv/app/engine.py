@@ -180,7 +180,8 @@ class Engine(RemoteRows):
             for tvshowid, show_episodes in carried.items():
                 self._keep_carried_pick(tvshowid, show_episodes)
         states = yield from fullread.compute_states(shows, episodes, self._settings.include_positioned_specials,
-                                           set(self._settings.random_order_shows), self._picks, self._rng.choice)
+                                                    set(self._settings.random_order_shows), self._picks,
+                                                    self._rng.choice)
         states = yield from fullread.add_display(self._library, states)
         rendered = yield from fullread.render_shows(states)
         # Shows adopted from other devices while this job ran (newer than its snapshot) stay.
@@ -208,8 +209,8 @@ class Engine(RemoteRows):
 
     def _resolve_episodes(self) -> None:
         """Name the shows of the changed episodes. Episodes this device has not seen yet (a
-        scan adding them) are asked in one batched call of at most `fullread.DETAIL_BATCH` per step;
-        while a full recompute is due they are left to it."""
+        scan adding them) are asked in one batched call of at most `DETAIL_BATCH` per step
+        (`easytv.app.fullread`); while a full recompute is due they are left to it."""
         unknown = sorted(i for i in self._dirty_episodes if i not in self._episode_show)
         for episodeid in self._dirty_episodes:
             if episodeid in self._episode_show:
