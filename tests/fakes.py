@@ -1,9 +1,17 @@
 """Test doubles of EasyTV's own interfaces (never of Kodi's modules)."""
 
-from typing import Dict, List, Mapping, Optional
+from typing import Dict, Iterator, List, Mapping, Optional, Sequence
 
 from easytv.core.errors import JsonRpcError
 from easytv.core.models import Episode, TVShow
+from easytv.kodi.library import RULE_PROPERTIES
+
+_LEAN = set(RULE_PROPERTIES) | {"episodeid"}
+
+
+def _lean(item: Mapping) -> Episode:
+    """An episode as a whole-library read returns it: the rule's fields only (no title, plot, art)."""
+    return Episode.from_jsonrpc({k: v for k, v in item.items() if k in _LEAN})
 
 
 class FakeWindow:
@@ -61,14 +69,35 @@ class FakeLibrary:
         return TVShow.from_jsonrpc(show) if show else None
 
     def episodes(self, tvshowid: Optional[int] = None) -> List[Episode]:
+        """Episodes with every field, of one show or of the whole library (the engine reads the
+        whole library through `episode_pages`, with the rule's fields only, as from Kodi)."""
         self._call("episodes" if tvshowid is None else "episodes(%d)" % tvshowid)
         return [Episode.from_jsonrpc(e) for e in self.episodes_by_id.values()
                 if tvshowid is None or e["tvshowid"] == tvshowid]
+
+    def episode_pages(self, size: int = 5000) -> Iterator[List[Episode]]:
+        """Whole-library pages; each records one "episodes" call when it is fetched."""
+        start = 0
+        while True:
+            self._call("episodes")
+            items = list(self.episodes_by_id.values())
+            yield [_lean(e) for e in items[start:start + size]]
+            start += size
+            if start >= len(items):
+                return
+
+    def episode_details(self, episodeids: Sequence[int]) -> Dict[int, Episode]:
+        self._call("episode_details")
+        return {i: Episode.from_jsonrpc(self.episodes_by_id[i]) for i in episodeids if i in self.episodes_by_id}
 
     def episode_tvshowid(self, episodeid: int) -> Optional[int]:
         self._call("episode_tvshowid")
         item = self.episodes_by_id.get(episodeid)
         return item["tvshowid"] if item else None
+
+    def episode_tvshowids(self, episodeids: Sequence[int]) -> Dict[int, int]:
+        self._call("episode_tvshowids")
+        return {i: self.episodes_by_id[i]["tvshowid"] for i in episodeids if i in self.episodes_by_id}
 
     # library changes, as Kodi would make them
     def watch(self, episodeid: int, lastplayed: str = "2026-12-01 21:00:00") -> None:

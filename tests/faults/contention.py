@@ -109,6 +109,18 @@ class ReadHook:
             hook()
         return found
 
+    def episode_pages(self, size=5000):
+        yield from self._library.episode_pages(size)
+        if self._hook is not None:
+            hook, self._hook = self._hook, None
+            hook()
+
+    def episode_details(self, episodeids):
+        return self._library.episode_details(episodeids)
+
+    def episode_tvshowids(self, episodeids):
+        return self._library.episode_tvshowids(episodeids)
+
 
 @dataclass
 class StartRaceReport:

@@ -10,28 +10,26 @@ import random
 import time
 from typing import Callable, Dict, Iterable, List, Mapping, Optional, Set, Tuple
 
+from easytv.app import fullread
 from easytv.app.cache import WindowCache
+from easytv.app.fullread import Chunks
 from easytv.app.interfaces import Library, Store
 from easytv.app.rebuild import RebuildFollower
+from easytv.app.remote import SCAN_DEBOUNCE_SECONDS, RemoteRows
 from easytv.core import events, properties
 from easytv.core.errors import Error
 from easytv.core.models import ShowState, TVShow
-from easytv.core.plan import reconcile, row_for
-from easytv.core.rekey import Identity, identity, show_identity
-from easytv.core.rule import next_episode, next_episodes
+from easytv.core.rekey import Identity, show_identity
+from easytv.core.rule import next_episode
 from easytv.core.settings import Settings
-from easytv.core.sync import SharedShow
 
 LOG = logging.getLogger("EasyTV.engine")
-
-SCAN_DEBOUNCE_SECONDS = 2.0
-"""Quiet time after the last scan/clean notification before the full recompute (seconds)."""
 
 RETRY_SECONDS = 10.0
 """Delay before retrying a full recompute that failed (seconds)."""
 
 
-class Engine:
+class Engine(RemoteRows):
     """Keeps `{tvshowid: ShowState}` current and publishes it.
 
     `clock` returns monotonic seconds (scheduling); `wall_clock` seconds since the epoch (the
@@ -43,6 +41,8 @@ class Engine:
     After a library rebuild (shows under new tvshowids, see `easytv.core.rekey`) random-order
     picks follow their shows, and `on_show_ids(ids)` is called with the `random_order_shows`
     setting re-keyed to the new ids (a sorted tuple) for the caller to store and share.
+    The sync side (`apply_remote`, `reconcile`, `snapshot_rows`, `shift_times`) lives in
+    `easytv.app.remote`.
     """
 
     def __init__(self, library: Library, cache: WindowCache, store: Store, settings: Settings,
@@ -70,6 +70,8 @@ class Engine:
         self._dirty_episodes: Set[int] = set()
         self._refresh_shows: Set[int] = set()
         self._rebuild = RebuildFollower(on_show_ids)
+        self._failing_until: Optional[float] = None
+        self._job: Optional[Chunks[None]] = None
 
     # -- input -------------------------------------------------------------------------------
 
@@ -106,30 +108,65 @@ class Engine:
     # -- work --------------------------------------------------------------------------------
 
     def step(self) -> None:
-        """Do the queued work: a due full recompute, else the affected shows; then publish."""
-        if self._full_at is not None and self._clock() >= self._full_at:
-            try:
-                self._recompute_all()
-            except Error as exc:
-                LOG.warning("Full recompute failed, retrying in %.0f s: %s", RETRY_SECONDS, exc)
-                self._full_at = self._clock() + RETRY_SECONDS
-                return
+        """Do the queued work: a due full recompute, else the affected shows; then publish.
+
+        Never raises: an `easytv` error is logged and retried; any other exception (a bug) is
+        logged once with its traceback and the work retried every `RETRY_SECONDS` (STYLE rule
+        14: log once, back off), quietly until a step succeeds again.
+        """
+        if self._failing_until is not None and self._clock() < self._failing_until:
+            return
+        try:
+            self._work()
+        except Exception:  # noqa: BLE001 - a bug must not re-read the library every tick
+            if self._failing_until is None:
+                LOG.exception("Unexpected failure in the engine; retrying every %.0f s", RETRY_SECONDS)
+            else:
+                LOG.debug("The engine is still failing; retrying in %.0f s", RETRY_SECONDS)
+            self._failing_until = self._clock() + RETRY_SECONDS
+            return
+        if self._failing_until is not None:
+            LOG.info("The engine works again")
+            self._failing_until = None
+
+    def _work(self) -> None:
+        if self._job is None and self._full_at is not None and self._clock() >= self._full_at:
+            # Everything queued so far is covered by the read that starts now; what arrives
+            # while it runs (across steps) stays queued for after it.
             self._full_at = None
             self._dirty_shows.clear()
             self._dirty_episodes.clear()
             self._refresh_shows.clear()
+            self._job = self._recompute_all()
+        if self._job is not None:
+            try:
+                done, _ = fullread.run_slice(self._job, self._clock)
+            except Error as exc:
+                self._job = None
+                LOG.warning("Full recompute failed, retrying in %.0f s: %s", RETRY_SECONDS, exc)
+                self._full_at = self._clock() + RETRY_SECONDS
+                return
+            except BaseException:
+                self._job = None
+                if self._full_at is None:
+                    self._full_at = self._clock()
+                raise
+            if done:
+                self._job = None
             return
         if self._dirty_episodes or self._dirty_shows:
             self._recompute_dirty()
 
-    def _recompute_all(self) -> None:
+    def _recompute_all(self) -> "Chunks[None]":
+        """The full recompute, a chunked job (`easytv.app.fullread`): it yields between its
+        JSON-RPC calls, and `step()` runs it for at most a time slice per step."""
         # A show's own lastplayed is left out of its state: the rule takes the latest of its
         # episodes, and states then compare equal on every device.
         # The event time is taken before reading: a change another device makes while the
         # library is being read is newer than this snapshot and must win over it.
         now = self._wall_clock()
-        shows = [dataclasses.replace(s, lastplayed="") for s in self._library.tvshows()]
-        episodes = self._library.episodes()
+        shows, episodes = yield from fullread.read_library(self._library)
+        shows = [dataclasses.replace(s, lastplayed="") for s in shows]
         moved = self._follow({i: show_identity(s) for i, s in self._titles.items()},
                              {**self._rebuild.gone, **self.states}, {s.tvshowid: show_identity(s) for s in shows})
         self._shows = {s.tvshowid: s for s in shows}
@@ -142,13 +179,13 @@ class Engine:
                     carried[ep.tvshowid].append(ep)
             for tvshowid, show_episodes in carried.items():
                 self._keep_carried_pick(tvshowid, show_episodes)
-        states = next_episodes(
-            shows, episodes,
-            include_positioned_specials=self._settings.include_positioned_specials,
-            random_order_shows=self._settings.random_order_shows,
-            previous_picks=self._picks,
-            choose=self._rng.choice,
-        )
+        states = yield from fullread.compute_states(shows, episodes, self._settings.include_positioned_specials,
+                                                    set(self._settings.random_order_shows), self._picks,
+                                                    self._rng.choice)
+        states = yield from fullread.add_display(self._library, states)
+        rendered = yield from fullread.render_shows(states)
+        # Shows adopted from other devices while this job ran (newer than its snapshot) stay.
+        fullread.keep_adopted(states, rendered, self.states, [i for i, t in self.times.items() if t > now])
         removed = set(self.states) - set(states)
         changed = {i: s for i, s in states.items() if self.states.get(i) != s}
         self._rebuild.gone.update((i, self.states[i]) for i in removed)
@@ -160,7 +197,7 @@ class Engine:
         self.full_time = now
         self.full_done = True
         LOG.info("Computed %d shows from %d episodes (%d tracked)", len(shows), len(episodes), len(states))
-        self._publish(changed, removed)
+        self._publish(changed, removed, rendered=rendered)
         # Followed ids are done with (their tombstones were named above); ids of shows gone
         # without a successor stay known, so a later re-scan that brings them back follows them.
         for old in moved:
@@ -171,19 +208,27 @@ class Engine:
             self._rebuild.gone.pop(tvshowid, None)
 
     def _resolve_episodes(self) -> None:
-        for episodeid in sorted(self._dirty_episodes):
-            tvshowid = self._episode_show.get(episodeid)
-            if tvshowid is None:
-                try:
-                    tvshowid = self._library.episode_tvshowid(episodeid)
-                except Error as exc:
-                    LOG.warning("Cannot find the show of episode %d: %s", episodeid, exc)
-                    continue
-            if tvshowid is None:
-                LOG.debug("Episode %d is not in the library; ignored", episodeid)
-                continue
-            self._dirty_shows.add(tvshowid)
+        """Name the shows of the changed episodes. Episodes this device has not seen yet (a
+        scan adding them) are asked in one batched call of at most `DETAIL_BATCH` per step
+        (`easytv.app.fullread`); while a full recompute is due they are left to it."""
+        unknown = sorted(i for i in self._dirty_episodes if i not in self._episode_show)
+        for episodeid in self._dirty_episodes:
+            if episodeid in self._episode_show:
+                self._dirty_shows.add(self._episode_show[episodeid])
         self._dirty_episodes.clear()
+        if not unknown or self._full_at is not None:
+            return
+        asked, later = unknown[:fullread.DETAIL_BATCH], unknown[fullread.DETAIL_BATCH:]
+        self._dirty_episodes.update(later)
+        try:
+            found = self._library.episode_tvshowids(asked)
+        except Error as exc:
+            LOG.warning("Cannot find the shows of %d episodes: %s", len(asked), exc)
+            return
+        for episodeid in asked:
+            if episodeid not in found:
+                LOG.debug("Episode %d is not in the library; ignored", episodeid)
+        self._dirty_shows.update(found.values())
 
     def _recompute_dirty(self) -> None:
         self._resolve_episodes()
@@ -195,6 +240,9 @@ class Engine:
                 state = self._recompute_show(tvshowid)
             except Error as exc:
                 LOG.warning("Recomputing show %d failed; keeping its cached state: %s", tvshowid, exc)
+                continue
+            except Exception:  # noqa: BLE001 - one bad show must not stop the others
+                LOG.exception("Unexpected failure recomputing show %d; keeping its cached state", tvshowid)
                 continue
             if state is None:
                 gone = self.states.pop(tvshowid, None)
@@ -237,14 +285,21 @@ class Engine:
             choose=self._rng.choice,
         )
 
-    def _publish(self, changed: Dict[int, ShowState], removed: Iterable[int], save: bool = True) -> None:
+    def _publish(self, changed: Dict[int, ShowState], removed: Iterable[int], save: bool = True,
+                 rendered: Optional[Dict[str, str]] = None) -> None:
+        """Write the cache: all of it after a full recompute (`rendered`: every show's
+        properties), else only the shows in `changed` and `removed` and the id lists (O(k));
+        then save their rows if `save`."""
         for tvshowid, state in changed.items():
             if tvshowid in self._settings.random_order_shows:
                 self._picks[tvshowid] = state.next.episodeid
         removed = set(removed)
         for tvshowid in removed:
             self._picks.pop(tvshowid, None)
-        written = self._cache.apply(properties.render(self.states))
+        if rendered is not None:
+            written = self._cache.replace(self.states, rendered)
+        else:
+            written = self._cache.update({i: self.states.get(i) for i in set(changed) | removed})
         if changed or removed:
             LOG.debug("Published %d changed and %d removed shows (%d properties written)",
                       len(changed), len(removed), written)
@@ -270,79 +325,3 @@ class Engine:
         episodeid = self._rebuild.carried_pick(tvshowid, episodes)
         if episodeid is not None:
             self._picks[tvshowid] = episodeid
-
-    # -- sync --------------------------------------------------------------------------------
-
-    def _row(self, tvshowid: int) -> SharedShow:
-        """This device's current row for one show (a tombstone when it has no state)."""
-        return row_for(tvshowid, self.states.get(tvshowid), self._titles.get(tvshowid),
-                       self.times.get(tvshowid, self.full_time), self.device_id)
-
-    def shift_times(self, delta: float) -> None:
-        """Re-express every event time `delta` seconds later (the clock they were taken on
-        turned out to be off the shared database server's by that much)."""
-        for tvshowid in self.times:
-            self.times[tvshowid] += delta
-        if self.full_done:
-            self.full_time += delta
-
-    def snapshot_rows(self) -> List[SharedShow]:
-        """Rows for every tracked show, for populating an empty shared database."""
-        return [self._row(i) for i in sorted(self.states)]
-
-    def apply_remote(self, rows: Iterable[SharedShow]) -> int:
-        """Adopt rows written by other devices where they are newer than what this device has.
-
-        Updates states, random picks and the window cache; never saves them back. Returns the
-        number of shows adopted.
-        """
-        changed: Dict[int, ShowState] = {}
-        removed: Set[int] = set()
-        renamed = 0
-        for row in rows:
-            if row.event_time < self.times.get(row.tvshowid, 0.0) or self.states.get(row.tvshowid) == row.state:
-                continue
-            self.times[row.tvshowid] = row.event_time
-            if row.state is None:
-                gone = self.states.pop(row.tvshowid, None)
-                if gone is not None:
-                    self._rebuild.gone[row.tvshowid] = gone
-                    removed.add(row.tvshowid)
-            else:
-                self.states[row.tvshowid] = row.state
-                self._titles[row.tvshowid] = row.state.show
-                changed[row.tvshowid] = row.state
-                mine = self._shows.get(row.tvshowid)
-                if mine is not None and show_identity(mine) != show_identity(row.state.show):
-                    renamed += 1
-        if changed or removed:
-            self._publish(changed, removed, save=False)
-        if renamed and self._full_at is None:
-            # Another device saw the library under other ids (a rebuild) or a show renamed:
-            # this device's snapshot of the library is out of date.
-            LOG.info("Shared rows name %d shows differently from this device's library snapshot; "
-                     "reading the library again", renamed)
-            self._full_at = self._clock() + SCAN_DEBOUNCE_SECONDS
-        return len(changed) + len(removed)
-
-    def reconcile(self, rows: Iterable[SharedShow]) -> int:
-        """After pulling every shared row: adopt newer ones, push ours where ours are newer,
-        and recompute random-order shows whose shared pick is still valid here. Returns the
-        number of rows pushed.
-
-        Rows still keyed by the ids of a library since rebuilt are followed to the new ids
-        first (their random-order picks and `random_order_shows` entries)."""
-        rows = list(rows)
-        self._follow({r.tvshowid: identity(r.title, r.year) for r in rows if not r.deleted},
-                             {r.tvshowid: r.state for r in rows if r.state is not None},
-                             {i: show_identity(s) for i, s in self._shows.items()})
-        self._dirty_shows.update(self._rebuild.carry)
-        plan = reconcile(self.states, self.times, self.full_time, rows, self._settings.random_order_shows)
-        self.apply_remote(plan.adopt)
-        for tvshowid, episodeid in plan.repick.items():
-            self._picks[tvshowid] = episodeid
-            self._dirty_shows.add(tvshowid)
-        pushed = [self._row(i) for i in plan.push]
-        if pushed:
-            self.store.save(pushed)
-        return len(pushed)

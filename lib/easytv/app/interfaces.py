@@ -1,6 +1,6 @@
 """The interfaces the engine works on; Kodi, MySQL and test doubles implement them."""
 
-from typing import List, Optional, Sequence
+from typing import Dict, Iterator, List, Optional, Sequence
 
 from easytv.core.models import Episode, TVShow
 from easytv.core.sync import SharedShow
@@ -31,10 +31,19 @@ class Library(Protocol):
         """One show, None if unknown."""
 
     def episodes(self, tvshowid: Optional[int] = None) -> List[Episode]:
-        """Episodes of one show or of the whole library."""
+        """Episodes of one show (every field) or of the whole library (the rule's fields)."""
+
+    def episode_pages(self, size: int = 5000) -> Iterator[List[Episode]]:
+        """The whole library's episodes (the rule's fields), `size` per call, fetched lazily."""
+
+    def episode_details(self, episodeids: Sequence[int]) -> Dict[int, Episode]:
+        """Every field of the given episodes (one batched call), unknown ones left out."""
 
     def episode_tvshowid(self, episodeid: int) -> Optional[int]:
         """The show of one episode, None if unknown."""
+
+    def episode_tvshowids(self, episodeids: Sequence[int]) -> Dict[int, int]:
+        """The shows of the given episodes (one batched call), unknown ones left out."""
 
 
 class Store(Protocol):

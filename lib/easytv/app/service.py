@@ -68,7 +68,8 @@ class Service:
         self.monitor = Monitor(self.inbox)
         self.cache = WindowCache(HomeWindow())
         self.server_clock = ServerClock(time.time)
-        self.engine = Engine(KodiLibrary(jsonrpc.call), self.cache, LocalStore(), self.settings, time.monotonic,
+        library = KodiLibrary(jsonrpc.call, jsonrpc.batch)
+        self.engine = Engine(library, self.cache, LocalStore(), self.settings, time.monotonic,
                              random.Random(), wall_clock=self.server_clock, on_show_ids=self.on_show_ids)
         self.storage = Storage(self.engine, self.cache, self.make_syncer)
         self._pymysql_warned = False

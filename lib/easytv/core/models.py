@@ -58,6 +58,12 @@ def _art(item: Mapping[str, Any]) -> Mapping[str, str]:
     return {str(k): str(v) for k, v in art.items() if isinstance(v, str)}
 
 
+DISPLAY_FIELDS = ("title", "showtitle", "plot", "runtime", "dateadded", "thumb")
+"""`Episode` fields only the window properties show (the rule never reads them); Kodi's
+`plot` and `art` make up most of a `GetEpisodes` answer, so they are asked for the next
+episodes only (see `easytv.kodi.library`)."""
+
+
 @dataclass(frozen=True)
 class Episode:
     """One episode as Kodi's `VideoLibrary.GetEpisodes` reports it.

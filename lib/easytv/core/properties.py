@@ -1,10 +1,12 @@
 """Home-window property rendering and diffing (SPEC §4).
 
 The core renders the whole cache as a flat `{name: value}` dict of plain strings; the window
-adapter writes only `diff(old, new)`.
+adapter writes only `diff(old, new)`. For one changed show it renders only that show
+(`show_properties`) and keeps the id lists sorted per change (`ShowLists`), so the work per
+change does not grow with the library.
 """
 
-import hashlib
+import bisect
 from dataclasses import dataclass
 from typing import Dict, Iterable, List, Mapping, Tuple
 
@@ -76,27 +78,83 @@ def fresh_order(states: Iterable[ShowState]) -> List[int]:
     return [s.tvshowid for s in fresh]
 
 
-def content_revision(props: Mapping[str, str]) -> str:
-    """A 12-hex-digit digest of the cache content: equal content, equal revision."""
-    digest = hashlib.sha1()
-    for name in sorted(props):
-        digest.update(name.encode("utf-8") + b"\0" + props[name].encode("utf-8") + b"\0")
-    return digest.hexdigest()[:12]
+def show_properties(state: ShowState) -> Dict[str, str]:
+    """One show's properties, `{EasyTV.<tvshowid>.<Field>: value}`."""
+    return {show_key(state.tvshowid, f): v for f, v in show_fields(state).items()}
+
+
+def render_shows(states: Mapping[int, ShowState]) -> Dict[str, str]:
+    """Every tracked show's fields, without the id lists."""
+    props: Dict[str, str] = {}
+    for state in states.values():
+        props.update(show_properties(state))
+    return props
 
 
 def render(states: Mapping[int, ShowState]) -> Dict[str, str]:
-    """The whole cache: every tracked show's fields, `ShowIDs`, `FreshIDs` and `Revision`.
+    """The whole cache: every tracked show's fields, `ShowIDs` and `FreshIDs`.
 
-    `EasyTV.Storage` and `EasyTV.Service` are status properties the service sets itself.
+    `EasyTV.Revision` is kept by the window cache (it counts changes, see
+    `easytv.app.cache`); `EasyTV.Storage` and `EasyTV.Service` are status properties the
+    service sets itself.
     """
-    props: Dict[str, str] = {}
-    for tvshowid, state in states.items():
-        for field, value in show_fields(state).items():
-            props[show_key(tvshowid, field)] = value
+    props = render_shows(states)
     props[SHOW_IDS] = ",".join(str(i) for i in in_progress_order(states.values()))
     props[FRESH_IDS] = ",".join(str(i) for i in fresh_order(states.values()))
-    props[REVISION] = content_revision(props)
     return props
+
+
+_Key = Tuple[str, int, str]
+
+
+class ShowLists:
+    """`ShowIDs` and `FreshIDs` kept in order while shows change one at a time.
+
+    Each list is held ascending by a key whose reverse is the list order of
+    `in_progress_order` / `fresh_order`; `put` and `remove` cost a bisect and a list
+    insert/delete (a memmove of at most N pointers), not a sort. Not thread-safe.
+    """
+
+    def __init__(self, states: Iterable[ShowState] = ()) -> None:
+        self._started: List[_Key] = []
+        self._fresh: List[_Key] = []
+        self._keys: Dict[int, Tuple[bool, _Key]] = {}
+        for state in states:
+            self._keys[state.tvshowid] = entry = self._entry(state)
+            (self._started if entry[0] else self._fresh).append(entry[1])
+        self._started.sort()
+        self._fresh.sort()
+
+    @staticmethod
+    def _entry(state: ShowState) -> Tuple[bool, _Key]:
+        tvshowid = state.tvshowid
+        if state.in_progress:  # lastplayed descending, ties: lower id first
+            return True, (state.lastplayed, -tvshowid, str(tvshowid))
+        return False, (state.show.dateadded, tvshowid, str(tvshowid))  # newest first, ties: higher id
+
+    def put(self, state: ShowState) -> None:
+        """Add a show, or move it to where its new state sorts."""
+        entry = self._entry(state)
+        if self._keys.get(state.tvshowid) == entry:
+            return
+        self.remove(state.tvshowid)
+        self._keys[state.tvshowid] = entry
+        bisect.insort(self._started if entry[0] else self._fresh, entry[1])
+
+    def remove(self, tvshowid: int) -> None:
+        """Drop a show from whichever list names it (nothing if none does)."""
+        entry = self._keys.pop(tvshowid, None)
+        if entry is not None:
+            keys = self._started if entry[0] else self._fresh
+            del keys[bisect.bisect_left(keys, entry[1])]
+
+    def show_ids(self) -> str:
+        """The `EasyTV.ShowIDs` value."""
+        return ",".join([k[2] for k in reversed(self._started)])
+
+    def fresh_ids(self) -> str:
+        """The `EasyTV.FreshIDs` value."""
+        return ",".join([k[2] for k in reversed(self._fresh)])
 
 
 @dataclass(frozen=True)

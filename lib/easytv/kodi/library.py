@@ -1,11 +1,17 @@
 """Library queries over JSON-RPC; method names and property lists live here, and only here.
 
 Takes any `call(method, params) -> result` (the real `easytv.kodi.jsonrpc.call` in Kodi, a
-fixture-backed fake in tests), so this module itself does not import Kodi.
+fixture-backed fake in tests), and optionally a `batch(requests) -> results` (the real
+`easytv.kodi.jsonrpc.batch`), so this module itself does not import Kodi.
+
+Reading a large library is split so that no single call holds the service loop for long:
+the whole library's episodes come in pages (`limits`) and with the rule's fields only
+(`RULE_PROPERTIES`; `plot` and `art` of 100,000 episodes are about 100 MB of JSON), and the
+display fields come only for the episodes that are next, in batches (`episode_details`).
 """
 
 import logging
-from typing import Any, Callable, List, Mapping, Optional
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, Union
 
 from easytv.core.errors import JsonRpcError, MalformedRecord
 from easytv.core.models import Episode, TVShow
@@ -13,6 +19,7 @@ from easytv.core.models import Episode, TVShow
 LOG = logging.getLogger("EasyTV.library")
 
 Call = Callable[[str, Optional[Mapping[str, Any]]], Any]
+Batch = Callable[[Sequence[Tuple[str, Optional[Mapping[str, Any]]]]], List[Union[Any, JsonRpcError]]]
 
 GET_EPISODES = "VideoLibrary.GetEpisodes"
 GET_EPISODE_DETAILS = "VideoLibrary.GetEpisodeDetails"
@@ -20,11 +27,13 @@ GET_TVSHOWS = "VideoLibrary.GetTVShows"
 GET_TVSHOW_DETAILS = "VideoLibrary.GetTVShowDetails"
 PLAYER_OPEN = "Player.Open"
 
-EPISODE_PROPERTIES = [
-    "tvshowid", "showtitle", "season", "episode", "title", "playcount", "file",
-    "specialsortseason", "specialsortepisode", "resume", "lastplayed", "plot", "art",
-    "dateadded", "runtime",
+RULE_PROPERTIES = [
+    "tvshowid", "season", "episode", "playcount", "file", "specialsortseason", "specialsortepisode",
+    "resume", "lastplayed",
 ]
+"""What the next-episode rule and the id lists need of every episode (see `easytv.core.rule`)."""
+EPISODE_PROPERTIES = RULE_PROPERTIES + ["showtitle", "title", "plot", "art", "dateadded", "runtime"]
+"""Everything the window properties show of an episode (the rule's fields and the display ones)."""
 TVSHOW_PROPERTIES = ["title", "year", "lastplayed", "dateadded", "art"]
 
 
@@ -50,8 +59,21 @@ def _parse(items: List[Mapping[str, Any]], build: Callable[[Mapping[str, Any]], 
 class KodiLibrary:
     """Episodes and shows from Kodi's video library. Every method raises `JsonRpcError`."""
 
-    def __init__(self, call: Call) -> None:
+    def __init__(self, call: Call, batch: Optional[Batch] = None) -> None:
         self._call = call
+        self._batch = batch
+
+    def _calls(self, method: str, params: Sequence[Mapping[str, Any]]) -> List[Union[Any, JsonRpcError]]:
+        """Several requests of one method: one JSON-RPC batch when a `batch` was given."""
+        if self._batch is not None:
+            return self._batch([(method, p) for p in params])
+        results: List[Union[Any, JsonRpcError]] = []
+        for p in params:
+            try:
+                results.append(self._call(method, p))
+            except JsonRpcError as exc:
+                results.append(exc)
+        return results
 
     def tvshows(self) -> List[TVShow]:
         """Every show in the library (one `VideoLibrary.GetTVShows`)."""
@@ -70,24 +92,65 @@ class KodiLibrary:
         return _parse([details], TVShow.from_jsonrpc)[0] if details else None
 
     def episodes(self, tvshowid: Optional[int] = None) -> List[Episode]:
-        """Every episode of one show, or of the whole library when `tvshowid` is None."""
-        params: dict = {"properties": EPISODE_PROPERTIES}
-        if tvshowid is not None:
-            params["tvshowid"] = tvshowid
-        result = self._call(GET_EPISODES, params)
+        """Every episode of one show with every field (`EPISODE_PROPERTIES`), or of the whole
+        library with the rule's fields only (`RULE_PROPERTIES`) when `tvshowid` is None."""
+        if tvshowid is None:
+            return [ep for page in self.episode_pages() for ep in page]
+        result = self._call(GET_EPISODES, {"tvshowid": tvshowid, "properties": EPISODE_PROPERTIES})
         return _parse(_records(result, "episodes", GET_EPISODES), Episode.from_jsonrpc)
+
+    def episode_pages(self, size: int = 5000) -> Iterator[List[Episode]]:
+        """The whole library's episodes with the rule's fields, `size` per `GetEpisodes` call
+        (`limits` start/end; Kodi reports the total in `limits.total`). Each page is fetched
+        when the iterator is advanced, so a caller can yield to its loop between pages."""
+        start = 0
+        while True:
+            params = {"properties": RULE_PROPERTIES, "limits": {"start": start, "end": start + size}}
+            result = self._call(GET_EPISODES, params)
+            items = _records(result, "episodes", GET_EPISODES)
+            yield _parse(items, Episode.from_jsonrpc)
+            limits = result.get("limits") if isinstance(result, dict) else None
+            total = limits.get("total") if isinstance(limits, dict) else None
+            start += size
+            if not items or not isinstance(total, int) or start >= total:
+                return
+
+    def episode_details(self, episodeids: Sequence[int]) -> Dict[int, Episode]:
+        """Every field of the given episodes (one batched `GetEpisodeDetails`), by episodeid;
+        ids Kodi does not know (-32602) are left out. Raises `JsonRpcError` on other errors."""
+        ids = list(episodeids)
+        found: Dict[int, Episode] = {}
+        params = [{"episodeid": i, "properties": EPISODE_PROPERTIES} for i in ids]
+        for episodeid, result in zip(ids, self._calls(GET_EPISODE_DETAILS, params)):
+            if isinstance(result, JsonRpcError):
+                if result.code == -32602:
+                    continue
+                raise result
+            details = result.get("episodedetails") if isinstance(result, dict) else None
+            for episode in _parse([details], Episode.from_jsonrpc) if details else ():
+                found[episodeid] = episode
+        return found
 
     def episode_tvshowid(self, episodeid: int) -> Optional[int]:
         """The tvshowid of one episode, or None when Kodi has no episode with that id."""
-        try:
-            result = self._call(GET_EPISODE_DETAILS, {"episodeid": episodeid, "properties": ["tvshowid"]})
-        except JsonRpcError as exc:
-            if exc.code == -32602:
-                return None
-            raise
-        details = result.get("episodedetails") if isinstance(result, dict) else None
-        tvshowid = details.get("tvshowid") if isinstance(details, dict) else None
-        return tvshowid if isinstance(tvshowid, int) and not isinstance(tvshowid, bool) else None
+        return self.episode_tvshowids([episodeid]).get(episodeid)
+
+    def episode_tvshowids(self, episodeids: Sequence[int]) -> Dict[int, int]:
+        """The tvshowid of each given episode (one batched `GetEpisodeDetails`); episodes Kodi
+        does not know are left out. Raises `JsonRpcError` on errors other than -32602."""
+        ids = list(episodeids)
+        found: Dict[int, int] = {}
+        params = [{"episodeid": i, "properties": ["tvshowid"]} for i in ids]
+        for episodeid, result in zip(ids, self._calls(GET_EPISODE_DETAILS, params)):
+            if isinstance(result, JsonRpcError):
+                if result.code == -32602:
+                    continue
+                raise result
+            details = result.get("episodedetails") if isinstance(result, dict) else None
+            tvshowid = details.get("tvshowid") if isinstance(details, dict) else None
+            if isinstance(tvshowid, int) and not isinstance(tvshowid, bool):
+                found[episodeid] = tvshowid
+        return found
 
     def play_episode(self, episodeid: int, resume: bool) -> None:
         """Start playback of a library episode, from its resume point when `resume` is true."""
