@@ -43,7 +43,11 @@ class Cancel:
                 key = self._next
                 self._next += 1
                 self._hooks[key] = hook
-                return lambda: self._hooks.pop(key, None)
+
+                def unregister() -> None:
+                    with self._lock:
+                        self._hooks.pop(key, None)
+                return unregister
         hook()
         return lambda: None
 
