@@ -15,6 +15,24 @@ def choose_episode(heading: str, entries: Sequence[Mapping[str, str]]) -> Option
     return index if index >= 0 else None
 
 
+def choose_episode_rows(heading: str, entries: Sequence[Mapping[str, str]], labels: Sequence[str]) -> Optional[int]:
+    """Select dialog with details over episode entries, row `i` labelled `labels[i]`; the
+    chosen index, or None if cancelled."""
+    items: List[Union[str, xbmcgui.ListItem]] = []
+    for fields, label in zip(entries, labels):
+        item = episode_item(fields)
+        item.setLabel(label)
+        items.append(item)
+    index = xbmcgui.Dialog().select(heading, items, useDetails=True)
+    return index if index >= 0 else None
+
+
+def choose(heading: str, labels: Sequence[str]) -> Optional[int]:
+    """Plain select dialog over `labels`; the chosen index, or None if cancelled."""
+    index = xbmcgui.Dialog().select(heading, list(labels))
+    return index if index >= 0 else None
+
+
 def choose_many(heading: str, labels: List[str], preselect: List[int]) -> Optional[List[int]]:
     """Multi-select dialog; the chosen indexes, or None if cancelled."""
     options: List[Union[str, xbmcgui.ListItem]] = list(labels)
