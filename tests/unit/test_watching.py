@@ -20,7 +20,8 @@ class FakeKodi:
         self.calls.append((method, params))
         if method == "VideoLibrary.GetEpisodeDetails":
             show, season, episode = EPISODES[params["episodeid"]]
-            return {"episodedetails": {"tvshowid": show, "season": season, "episode": episode}}
+            return {"episodedetails": {"tvshowid": show, "season": season, "episode": episode,
+                                       "showtitle": "Show %d" % show, "title": "Episode %d" % episode}}
         if method == "Player.GetProperties":
             return {"playlistid": 1, "position": -1 if self.position is None else self.position}
         if method == "Playlist.GetProperties":
@@ -192,3 +193,30 @@ def test_later_mix_item_resumes_at_its_cached_resume_point():
     seek = kodi.played()
     assert seek == [("Player.Seek", {"playerid": 1, "value": {"time": {"hours": 0, "minutes": 0, "seconds": 7,
                                                                         "milliseconds": 0}}})]
+
+
+def _mix_item_ends(prompt_in_mix, choice=None):
+    watching, window, kodi, prompt, _ask, clock = _rig(next_prompt_in_mix=prompt_in_mix, next_prompt_seconds=5)
+    window.set(mix.MIX_PROPERTY, "11,21")
+    _cache(window, 1, 11, 1, 1)
+    kodi.position, kodi.size = 0, 2
+    watching.handle(events.PlaybackStarted(11))
+    watching.handle(events.PlaybackStopped(11, True))
+    kodi.position = 1
+    watching.handle(events.PlaybackStarted(21))
+    watching.tick()
+    prompt.pressed = choice
+    clock.advance(6)
+    watching.tick()
+    return prompt, kodi
+
+
+def test_inside_a_mix_no_prompt_unless_next_prompt_in_mix_which_holds_the_next_item():
+    prompt, kodi = _mix_item_ends(False)
+    assert prompt.opened == [] and kodi.played() == []
+    prompt, kodi = _mix_item_ends(True)
+    assert prompt.opened == [("Show 2 - S01E01 - Episode 1", True)]
+    assert kodi.played() == [("Player.PlayPause", {"playerid": 1, "play": False}),
+                             ("Player.PlayPause", {"playerid": 1, "play": True})]
+    prompt, kodi = _mix_item_ends(True, "stop")
+    assert [m for m, _p in kodi.calls if m == "Player.Stop"] == ["Player.Stop"]

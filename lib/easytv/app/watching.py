@@ -66,6 +66,7 @@ class _Offer:
     episodeid: int = 0
     resume: bool = False
     shown: int = -1
+    held: bool = False  # a mix item paused at its start: "play" resumes it, "stop" stops the mix
 
 
 class Watching:
@@ -81,6 +82,7 @@ class Watching:
         self._waiting: Optional[_Offer] = None
         self._offer: Optional[_Offer] = None
         self._asking: Optional[_Offer] = None
+        self._hold_next = False  # next_prompt_in_mix: hold the mix item that starts next
 
     # -- events ------------------------------------------------------------------------------
 
@@ -97,8 +99,8 @@ class Watching:
     def _started(self, episodeid: int) -> None:
         self._cancel_offer("another episode started")
         self._waiting = None
-        result = self._call("VideoLibrary.GetEpisodeDetails",
-                            {"episodeid": episodeid, "properties": ["tvshowid", "season", "episode"]})
+        result = self._call("VideoLibrary.GetEpisodeDetails", {"episodeid": episodeid, "properties": [
+            "tvshowid", "season", "episode", "showtitle", "title"]})
         details = result.get("episodedetails", {}) if isinstance(result, dict) else {}
         tvshowid = details.get("tvshowid") if isinstance(details, dict) else None
         if not isinstance(tvshowid, int) or tvshowid <= 0:
@@ -111,6 +113,10 @@ class Watching:
         settings = self._settings()
         if in_mix and settings.mix_resume and position:
             self._resume_in_mix(episodeid, tvshowid)
+        hold, self._hold_next = self._hold_next, False
+        if hold and in_mix:
+            self._hold(episodeid, tvshowid, details, settings)
+            return
         if settings.missed_episode_check and tvshowid not in settings.random_order_shows:
             self._check_missed(episodeid, tvshowid, details)
 
@@ -120,6 +126,18 @@ class Watching:
         if self._field(tvshowid, "EpisodeID") == str(episodeid) and resume > 0:
             LOG.info("Random mix: resuming episodeid=%d at %d s", episodeid, resume)
             player.seek(self._call, resume)
+
+    def _hold(self, episodeid: int, tvshowid: int, details, settings: Settings) -> None:
+        """next_prompt_in_mix: pause the mix item that just started and offer it."""
+        label = "%s - S%02dE%02d - %s" % (details.get("showtitle", ""), _int(str(details.get("season", 0))),
+                                          _int(str(details.get("episode", 0))), details.get("title", ""))
+        player.pause(self._call, True)
+        self._offer = _Offer(tvshowid, episodeid, self._clock() + settings.next_prompt_seconds, episodeid,
+                             held=True)
+        LOG.info("Next-episode prompt: offering %s (episodeid=%d) in the mix, %d s, default %s", label, episodeid,
+                 settings.next_prompt_seconds, "play" if self._default_play() else "stop")
+        self._prompt.open(label, self._default_play())
+        self._count_down(self._offer)
 
     def _check_missed(self, episodeid: int, tvshowid: int, details) -> None:
         next_id = _int(self._field(tvshowid, "EpisodeID"))
@@ -143,8 +161,9 @@ class Watching:
         settings = self._settings()
         if not settings.next_prompt or playing.tvshowid in settings.random_order_shows:
             return
-        if playing.follows:
-            return  # the playlist goes on by itself (next_prompt_in_mix: not built yet)
+        if playing.follows:  # the playlist goes on by itself; inside a mix, maybe hold its next item
+            self._hold_next = playing.in_mix and settings.next_prompt_in_mix
+            return
         self._waiting = _Offer(playing.tvshowid, episodeid, self._clock() + CACHE_WAIT_SECONDS)
 
     # -- the loop ----------------------------------------------------------------------------
@@ -198,7 +217,12 @@ class Watching:
             LOG.info("Next-episode prompt: %s chosen", choice)
         self._prompt.close()
         self._offer = None
-        if choice == "play":
+        if offer.held:
+            if choice == "play":
+                player.pause(self._call, False)
+            else:
+                self._call("Player.Stop", {"playerid": player.VIDEO_PLAYER})
+        elif choice == "play":
             LOG.info("Playing episodeid=%d, resume=%s", offer.episodeid, offer.resume)
             player.play_episode(self._call, offer.episodeid, offer.resume)
 
