@@ -43,6 +43,7 @@ class KodiPrompt:
     def __init__(self) -> None:
         self._path = xbmcaddon.Addon("service.easytv").getAddonInfo("path")
         self._window: Optional[_PromptWindow] = None
+        self._countdown = ""
 
     def open(self, next_episode: str, default_play: bool) -> None:
         """Show the panel naming `next_episode` ("Show - S01E03 - Title"), the default button focused."""
@@ -55,11 +56,12 @@ class KodiPrompt:
         window.show()
         window.setFocusId(PLAY_BUTTON if default_play else STOP_BUTTON)
         self._window = window
+        self._countdown = localize(30075 if default_play else 30077)
 
     def set_countdown(self, seconds: int) -> None:
-        """Show "Playing in N s" (or the stop wording)."""
+        """Show "Playing in N s" (default play) or "Closing in N s" (default stop)."""
         if self._window is not None:
-            self._window.setProperty("EasyTV.Countdown", localize(30075) % seconds)
+            self._window.setProperty("EasyTV.Countdown", self._countdown % seconds)
 
     def choice(self) -> Optional[str]:
         """"play" or "stop" once a button (or Back: "stop") was pressed, else None."""
