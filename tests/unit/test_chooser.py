@@ -55,12 +55,15 @@ def test_show_filter(show_filter, expected):
     assert [e["TVShowID"] for e in chooser.filter_shows(ENTRIES, show_filter)] == expected
 
 
-@pytest.mark.parametrize("entry,label", [
-    (_entry(1, "Alpha", watched=3, unwatched=7), "Alpha - S01E02 - Episode 2  (3/10)"),
-    (_entry(1, "Alpha", watched=0, unwatched=4, resume=12), "Alpha - S01E02 - Episode 2  (0/4)  resume"),
+@pytest.mark.parametrize("entry,text", [
+    (_entry(1, "Alpha", watched=3, unwatched=7), ("Alpha - S01E02 - Episode 2", "3/10")),
+    (_entry(1, "Alpha", watched=0, unwatched=4, resume=65),
+     ("Alpha - S01E02 - Episode 2", "0/4  \u00b7  resume from 1:05")),
+    (_entry(1, "Alpha", watched=0, unwatched=4, resume=3723),
+     ("Alpha - S01E02 - Episode 2", "0/4  \u00b7  resume from 1:02:03")),
 ])
-def test_row_label_has_progress_and_resume_mark(entry, label):
-    assert chooser.row_label(entry, "resume") == label
+def test_row_text_has_progress_and_resume_point(entry, text):
+    assert chooser.row_text(entry, "resume from %s") == text
 
 
 def _flatten(plan, runs):

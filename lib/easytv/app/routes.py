@@ -60,7 +60,8 @@ def _plugin(argv: Sequence[str]) -> None:
         listing.show_folders(handle, [(addon.localize(30001), BASE_URL + widget.NEXT_EPISODES),
                                       (addon.localize(30002), BASE_URL + widget.START_FRESH)])
     else:
-        listing.end_empty(handle)
+        if handle >= 0:  # RunPlugin(...) and a click on an action item pass no handle (-1)
+            listing.end_empty(handle)
         _script(route)
 
 
@@ -124,8 +125,8 @@ def _choose_and_play() -> None:
         dialogs.ok(addon.localize(30030))
         return
     LOG.info("Chooser: %d shows, sort_by=%d, reverse=%s", len(entries), settings.sort_by, settings.sort_reverse)
-    labels = [chooser.row_label(e, addon.localize(30071)) for e in entries]
-    index = dialogs.choose_episode_rows(addon.localize(30001), entries, labels)
+    rows = [chooser.row_text(e, addon.localize(30071)) for e in entries]
+    index = dialogs.choose_episode_rows(addon.localize(30001), entries, rows)
     if index is None:
         return
     chosen = entries[index]

@@ -71,15 +71,23 @@ def progress(entry: Entry) -> Tuple[int, int]:
     return watched, watched + _int(entry.get("CountUnwatchedEps", ""))
 
 
-def row_label(entry: Entry, resume_mark: str) -> str:
-    """One chooser row: "Show - S01E02 - Title  (3/10)", `resume_mark` appended when the
-    episode has a resume point (`ResumeSeconds` > 0)."""
+def clock_text(seconds: int) -> str:
+    """Seconds as Kodi shows a time: "4:05", or "1:02:03" from an hour on."""
+    seconds = max(0, seconds)
+    hours, rest = divmod(seconds, 3600)
+    return "%d:%02d:%02d" % (hours, rest // 60, rest % 60) if hours else "%d:%02d" % (rest // 60, rest % 60)
+
+
+def row_text(entry: Entry, resume_format: str) -> Tuple[str, str]:
+    """One chooser row as `(label, detail)`: "Show - S01E02 - Title" and "1/10 watched", with
+    `resume_format % "m:ss"` appended when the episode has a resume point (`ResumeSeconds` > 0)."""
     watched, total = progress(entry)
-    label = "%s - %s - %s  (%d/%d)" % (entry.get("TVShowTitle", ""), entry.get("EpisodeNo", ""),
-                                       entry.get("Title", ""), watched, total)
-    if _int(entry.get("ResumeSeconds", "")) > 0:
-        label += "  " + resume_mark
-    return label
+    label = "%s - %s - %s" % (entry.get("TVShowTitle", ""), entry.get("EpisodeNo", ""), entry.get("Title", ""))
+    detail = "%d/%d" % (watched, total)
+    resume = _int(entry.get("ResumeSeconds", ""))
+    if resume > 0:
+        detail += "  ·  " + resume_format % clock_text(resume)
+    return label, detail
 
 
 def allocate_mix(entries: Sequence[Entry], length: int, multiple: bool, random_shows: Sequence[int],

@@ -24,16 +24,17 @@ def is_active(kodi: KodiInstance, window: str) -> bool:
     return _boolean(kodi, f"Window.IsActive({window})")
 
 
-def select_rows(kodi: KodiInstance, timeout: float = 15.0, most: int = 60) -> list[str]:
-    """Wait until Kodi's select dialog is open with items, then return every row's label, top
-    to bottom (``Container(id).ListItemAbsolute(n).Label`` of list 3 or 6)."""
+def select_rows(kodi: KodiInstance, timeout: float = 15.0, most: int = 60, field: str = "Label") -> list[str]:
+    """Wait until Kodi's select dialog is open with items, then return every row's ``field``
+    (``Label``, or ``Label2``: the second line of a row with details), top to bottom
+    (``Container(id).ListItemAbsolute(n).<field>`` of list 3 or 6)."""
     def rows() -> list[str] | None:
         if not _boolean(kodi, SELECT_DIALOG):
             return None
         for control in SELECT_LISTS:
             count = _labels(kodi, [f"Container({control}).NumItems"])[f"Container({control}).NumItems"]
             if count.isdigit() and int(count) > 0:
-                names = [f"Container({control}).ListItemAbsolute({i}).Label" for i in range(min(int(count), most))]
+                names = [f"Container({control}).ListItemAbsolute({i}).{field}" for i in range(min(int(count), most))]
                 found = _labels(kodi, names)
                 return [found[n] for n in names]
         return None
