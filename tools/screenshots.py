@@ -94,7 +94,9 @@ def settings_pages(kodi: KodiInstance) -> None:
     kodi.run_builtin("Addon.OpenSettings(service.easytv)")
     wait_until(lambda: is_active(kodi, "addonsettings"), 15, what="settings dialog")
     kodi.call("Input.Left")  # focus moves from the first setting to the category list
-    for name in ("settings-general.png", "settings-watching.png", "settings-advanced.png"):
+    for name in ("settings-general.png", "settings-watching.png", "settings-random-mix.png",
+                 "settings-playback.png",
+                 "settings-advanced.png"):
         shot(kodi, name)
         kodi.call("Input.Down")  # the next category; its page shows at once
     back_out(kodi, "addonsettings")
