@@ -284,3 +284,35 @@ def test_missed_episode_warning_yes_plays_the_earlier_one_no_resumes(wkodi, wsho
     assert playing.get("id") == show.episodeid(1, 3)
     stop_player(kodi)
     _set(kodi, "missed_episode_check", False)
+
+
+def _speed(kodi):
+    return kodi.call("Player.GetProperties", {"playerid": 1, "properties": ["speed"]})["speed"]
+
+
+def test_prompt_inside_a_mix_holds_the_next_item_until_play(wkodi, wshows):
+    """``next_prompt_in_mix``: when a mix item plays to its end, the next mix item starts paused
+    behind the prompt; "Play" (focused, the default) lets it go on."""
+    kodi = wkodi
+    for setting, value in (("next_prompt", True), ("next_prompt_in_mix", True), ("next_prompt_seconds", 30),
+                           ("mix_length", 2)):
+        _set(kodi, setting, value)
+    set_id_list_setting(kodi, "show_filter", [wshows["Mix Alpha"].tvshowid, wshows["Mix Bravo"].tvshowid])
+    log, notes = log_mark(kodi), kodi.listener.mark()
+    kodi.run_builtin("RunScript(service.easytv,random_mix)")
+    _mix_started(kodi, log, notes)
+    _first, second = playlist_items(kodi)
+    notes = kodi.listener.mark()
+    kodi.call("Player.Seek", {"playerid": 1, "value": {"percentage": 80}})
+    kodi.listener.wait_for(is_method("Player.OnAVStart", second["id"]), 30, notes, what="the second mix item starts")
+    wait_log(kodi, "in the mix, 30 s, default play", 15, log)
+    wait_until(lambda: _speed(kodi) == 0, 10, what="the second mix item held (paused)")
+    wait_until(lambda: _visible(kodi, PROMPT_WINDOW), 10, what="the prompt is on screen")
+    kodi.call("Input.Select")
+    wait_log(kodi, "[EasyTV.watching] Next-episode prompt: play chosen", 10, log)
+    wait_until(lambda: _speed(kodi) == 1, 10, what="Play lets the mix go on")
+    assert kodi.call("Player.GetItem", {"playerid": 1})["item"].get("id") == second["id"]
+    stop_player(kodi)
+    for setting, value in (("next_prompt", False), ("next_prompt_in_mix", False), ("mix_length", 10)):
+        _set(kodi, setting, value)
+    set_id_list_setting(kodi, "show_filter", [])
