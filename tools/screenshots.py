@@ -1,6 +1,7 @@
 """Screenshots of EasyTV's dialogs from real Kodi under Xvfb at 1280x720 (`make screenshots`).
 
     python tools/screenshots.py    saves docs/*.png, prints each path, stops everything
+    python tools/screenshots.py --size 1920x1080 --out build/shots-1080p    the same at 1080p
 
 Starts the e2e harness's environment (tests/e2e/harness): a private MariaDB and two Kodi
 ("Living Room", "Bedroom") with ``multi_instance_sync`` on, seeds a viewing history with
@@ -11,6 +12,7 @@ Look at every picture before committing it: text must not be cut or overlap.
 
 from __future__ import annotations
 
+import argparse
 import sys
 import time
 from pathlib import Path
@@ -56,9 +58,12 @@ def seed_history(kodi: KodiInstance) -> dict[tuple[str, int, int], int]:
     return ids
 
 
+OUT = [DOCS]
+
+
 def shot(kodi: KodiInstance, name: str) -> None:
-    path = kodi.screenshot(DOCS / name, settle=3.0)
-    print(f"saved {path.relative_to(REPO)}")
+    path = kodi.screenshot(OUT[0] / name, settle=3.0)
+    print(f"saved {path}")
 
 
 def visible(kodi: KodiInstance, condition: str) -> bool:
@@ -110,7 +115,13 @@ def sync_status(kodi: KodiInstance) -> None:
 
 
 def main() -> None:
-    use_screen(SIZE)
+    parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
+    parser.add_argument("--size", default="%dx%d" % SIZE, help="screen WIDTHxHEIGHT (default 1280x720)")
+    parser.add_argument("--out", type=Path, default=DOCS, help="folder for the PNGs (default docs/)")
+    args = parser.parse_args()
+    width, height = (int(v) for v in args.size.lower().split("x"))
+    OUT[0] = args.out.resolve()
+    use_screen((width, height))
     with Cluster(DEVICES, with_addon=True) as cluster:
         kodi = cluster["Living Room"]
         for instance in cluster.instances:

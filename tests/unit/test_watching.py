@@ -220,3 +220,20 @@ def test_inside_a_mix_no_prompt_unless_next_prompt_in_mix_which_holds_the_next_i
                              ("Player.PlayPause", {"playerid": 1, "play": True})]
     prompt, kodi = _mix_item_ends(True, "stop")
     assert [m for m, _p in kodi.calls if m == "Player.Stop"] == ["Player.Stop"]
+
+
+def test_nothing_is_asked_of_kodi_when_every_playback_feature_is_off():
+    watching, window, kodi, prompt, _ask, _clock = _rig(next_prompt=False, missed_episode_check=False,
+                                                        mix_resume=False)
+    _cache(window, 1, 12, 1, 2)
+    watching.handle(events.PlaybackStarted(14))
+    watching.handle(events.PlaybackStopped(14, True))
+    watching.tick()
+    assert kodi.calls == [] and prompt.opened == []
+
+
+def test_close_closes_an_open_prompt():
+    watching, window, _kodi, prompt, _ask, _clock = _rig()
+    _play_to_end(watching, window, 11, 12)
+    watching.close()
+    assert prompt.closed == 1

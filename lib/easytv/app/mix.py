@@ -14,6 +14,9 @@ from easytv.kodi.player import Call
 
 LOG = logging.getLogger("EasyTV.mix")
 ALL = 100000
+MIX_PROPERTY = "EasyTV.Mix"
+"""Home-window property: the episodeids of the mix last started (comma-separated), so the
+service's watching logic knows a playlist is EasyTV's mix."""
 
 
 def build(window: Window, settings: Settings, call: Call, rng: random.Random) -> List[int]:
@@ -54,8 +57,3 @@ def play(window: Window, settings: Settings, call: Call, rng: random.Random) -> 
     window.set(MIX_PROPERTY, ",".join(str(i) for i in episodeids))
     player.play_episodes(call, episodeids, settings.mix_resume)
     return True
-
-
-MIX_PROPERTY = "EasyTV.Mix"
-"""Home-window property: the episodeids of the mix last started (comma-separated), so the
-service's watching logic knows a playlist is EasyTV's mix."""

@@ -99,6 +99,10 @@ class Watching:
     def _started(self, episodeid: int) -> None:
         self._cancel_offer("another episode started")
         self._waiting = None
+        settings = self._settings()
+        if not (settings.next_prompt or settings.missed_episode_check or settings.mix_resume):
+            self._playing = None
+            return  # every playback feature is off: no request at all
         result = self._call("VideoLibrary.GetEpisodeDetails", {"episodeid": episodeid, "properties": [
             "tvshowid", "season", "episode", "showtitle", "title"]})
         details = result.get("episodedetails", {}) if isinstance(result, dict) else {}
@@ -110,7 +114,6 @@ class Watching:
         follows = position is not None and position + 1 < player.playlist_size(self._call)
         in_mix = position is not None and str(episodeid) in self._window.get(mix.MIX_PROPERTY).split(",")
         self._playing = _Playing(episodeid, tvshowid, follows, in_mix)
-        settings = self._settings()
         if in_mix and settings.mix_resume and position:
             self._resume_in_mix(episodeid, tvshowid)
         hold, self._hold_next = self._hold_next, False
@@ -237,6 +240,11 @@ class Watching:
         else:
             LOG.info("Missed episode: resuming episodeid=%d", asking.after)
             player.pause(self._call, False)
+
+    def close(self) -> None:
+        """Close an open prompt (the service is stopping); a pending question stays with Kodi."""
+        self._cancel_offer("the service stops")
+        self._waiting = None
 
     def _cancel_offer(self, why: str) -> None:
         if self._offer is not None:
