@@ -177,6 +177,7 @@ class Service:
                 if self.monitor.waitForAbort(TICK_SECONDS):
                     break
         finally:
+            self.watching.close()
             self.storage.close()
             self.cache.set_status(properties.SERVICE, "")
             LOG.info("Service stopped")
