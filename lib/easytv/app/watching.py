@@ -103,10 +103,8 @@ class Watching:
         if not (settings.next_prompt or settings.missed_episode_check or settings.mix_resume):
             self._playing = None
             return  # every playback feature is off: no request at all
-        result = self._call("VideoLibrary.GetEpisodeDetails", {"episodeid": episodeid, "properties": [
-            "tvshowid", "season", "episode", "showtitle", "title"]})
-        details = result.get("episodedetails", {}) if isinstance(result, dict) else {}
-        tvshowid = details.get("tvshowid") if isinstance(details, dict) else None
+        details = player.episode_details(self._call, episodeid)
+        tvshowid = details.get("tvshowid")
         if not isinstance(tvshowid, int) or tvshowid <= 0:
             self._playing = None
             return
@@ -224,7 +222,7 @@ class Watching:
             if choice == "play":
                 player.pause(self._call, False)
             else:
-                self._call("Player.Stop", {"playerid": player.VIDEO_PLAYER})
+                player.stop(self._call)
         elif choice == "play":
             LOG.info("Playing episodeid=%d, resume=%s", offer.episodeid, offer.resume)
             player.play_episode(self._call, offer.episodeid, offer.resume)
