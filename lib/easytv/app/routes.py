@@ -67,10 +67,7 @@ def _plugin(argv: Sequence[str]) -> None:
 
 def _widget_list(settings: Settings, route: str) -> List[Dict[str, str]]:
     """A widget list from the cache, limited to `show_filter` (empty = all), then `widget_limit`."""
-    if not settings.show_filter:
-        return widget.read_list(HomeWindow(), route, settings.widget_limit)
-    entries = chooser.filter_shows(widget.read_list(HomeWindow(), route, ALL), settings.show_filter)
-    return [dict(e) for e in entries[:settings.widget_limit]]
+    return widget.read_list(HomeWindow(), route, settings.widget_limit, settings.show_filter)
 
 
 def _script(action: str) -> None:
