@@ -5,6 +5,11 @@ Kodi starts `default.py` as a video plugin with `sys.argv = [url, handle, query,
 `sys.argv = [path]` or `[path, action]` (`RunScript(service.easytv,clear_sync_data)`).
 JSON-RPC `Addons.ExecuteAddon` with params opens the plugin URL instead, so script actions are
 also served as plugin routes (`plugin://service.easytv/clear_sync_data`).
+
+Script actions: none (what `launch_behaviour` says), `browse` (the chooser), `random_mix`,
+`select_show_filter`, `select_random_shows`, `sync_status`, `clear_sync_data`.
+`plugin://service.easytv/next_episodes?mix=1` lists a "Random mix" action item first; clicking
+it runs `plugin://service.easytv/random_mix` (README "Watching").
 """
 
 import logging
