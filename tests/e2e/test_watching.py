@@ -9,12 +9,14 @@ import pytest
 from .conftest import library_shows, running_cluster
 from .harness.cluster import Device
 from .harness.control import (
+    addon_setting,
     answer_yes_no,
     choose_in_select_dialog,
     log_lines,
     log_mark,
     set_addon_setting,
     wait_log,
+    wait_storage,
 )
 from .harness.dialogs import (
     back_out,
@@ -75,6 +77,46 @@ def _mix_started(kodi, log, notes):
     line = wait_log(kodi, "[EasyTV.mix] Playing a random mix of", 15, log)
     kodi.listener.wait_for(is_method("Player.OnAVStart"), 20, notes, what="the mix starts playing")
     return line
+
+
+def test_with_sync_every_rooms_mix_gets_the_shared_pick_of_a_random_order_show():
+    """Runs first, before the module's one-Kodi fixture starts (two Kodi at a time at most):
+    two devices with sync on; Random Romeo is made random-order on Living Room; Bedroom's mix
+    (filtered to that show) plays the pick both rooms show."""
+    sync_on = {"multi_instance_sync": True, "next_prompt": False}
+    devices = [Device("Living Room", sync_on), Device("Bedroom", sync_on)]
+    with running_cluster("watching, sync", devices, shows=SHOWS) as cluster:
+        living, bedroom = cluster["Living Room"], cluster["Bedroom"]
+        for instance in (living, bedroom):
+            wait_storage(instance, "shared")
+        romeo = library_shows(living)["Random Romeo"]
+        set_id_list_setting(living, "random_order_shows", [romeo.tvshowid])
+        wait_until(lambda: addon_setting(bedroom, ADDON, "random_order_shows") == str(romeo.tvshowid), 20,
+                   what="Bedroom adopted the shared random_order_shows")
+
+        def recomputed_after_adopting() -> bool:
+            lines = log_lines(bedroom, "[EasyTV.")
+            adopted = [n for n, line in enumerate(lines) if "Adopting shared settings" in line]
+            return bool(adopted) and any("[EasyTV.engine] Computed" in line for line in lines[adopted[-1]:])
+
+        # Until Bedroom has recomputed with the shared setting, it shows Random Romeo as a
+        # sequential show (S01E01); only then do both rooms show the one shared pick.
+        wait_until(recomputed_after_adopting, 30, what="Bedroom recomputed with random_order_shows")
+        key = f"EasyTV.{romeo.tvshowid}.EpisodeID"
+        pick = wait_until(lambda: (lambda a, b: a.isdigit() and a == b and a)(
+            living.get_property(key), bedroom.get_property(key)), 30, what="both rooms show the same pick")
+        _set(bedroom, "mix_content", 1)  # Random Romeo is unstarted
+        set_id_list_setting(bedroom, "show_filter", [romeo.tvshowid])
+        log, notes = log_mark(bedroom), bedroom.listener.mark()
+        bedroom.run_builtin("RunScript(service.easytv,random_mix)")
+        _mix_started(bedroom, log, notes)
+        items = playlist_items(bedroom)
+        stop_player(bedroom)
+        now = (living.get_property(key), bedroom.get_property(key))
+        print(f"\n[e2e] sync: shared pick of Random Romeo {pick} (after the mix {now}); Bedroom's mix "
+              f"{[i['id'] for i in items]}")
+        assert now == (pick, pick), "the pick is kept"
+        assert [i["id"] for i in items] == [int(pick)], "Bedroom's mix plays the shared pick"
 
 
 def test_launch_behaviours_browse_random_mix_and_ask(wkodi):
