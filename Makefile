@@ -69,3 +69,9 @@ clean:
 	rm -rf dist build .pytest_cache .ruff_cache .mypy_cache
 
 FORCE:
+
+# -- screenshots (docs/*.png): real Kodi under Xvfb at 1280x720 --------------------------------
+.PHONY: screenshots
+## screenshots: the chooser, the next-episode prompt, the missed-episode warning, the settings pages and Sync status into docs/
+screenshots: deps venv
+	$(VPY) tools/screenshots.py

@@ -12,7 +12,8 @@ from kodi_shapes import load
 def test_captured_play_stop_sequence_becomes_events():
     parsed = [events.parse_notification(n["method"], json.dumps(n["params"]["data"]))
               for n in load("notifications_play_stop.json")]
-    followed = [e for e in parsed if e is not None]
+    assert events.PlaybackStarted(11) in parsed
+    followed = [e for e in parsed if e is not None and not isinstance(e, events.PlaybackStarted)]
     assert followed[:3] == [events.EpisodeChanged(11, 1), events.EpisodeChanged(11, None),
                             events.PlaybackStopped(11, True)]
     assert events.PlaybackStopped(12, False) in followed
@@ -53,3 +54,11 @@ def test_payload_shapes(method, data, expected):
 def test_malformed_payloads_raise_one_error_type(method, data):
     with pytest.raises(MalformedNotification):
         events.parse_notification(method, data)
+
+
+def test_av_start_of_a_library_episode_is_playback_started():
+    from easytv.core.events import PlaybackStarted, parse_notification
+    data = '{"item":{"id":7,"type":"episode"},"player":{"playerid":1,"speed":1}}'
+    assert parse_notification("Player.OnAVStart", data) == PlaybackStarted(7)
+    assert parse_notification("Player.OnAVStart", '{"item":{"type":"movie","id":3}}') is None
+    assert parse_notification("Player.OnAVStart", '{"item":{"type":"episode"}}') is None

@@ -42,3 +42,9 @@ def test_settings_parsing_falls_back():
     assert parse_show_ids("3, 12,abc,-4,12", warnings.append) == (3, 12)
     assert len(warnings) == 2
     assert clamp_widget_limit(0) == 25 and clamp_widget_limit(10) == 10
+
+
+def test_show_filter_skips_other_shows_before_the_limit():
+    window = _window()
+    assert [i["TVShowTitle"] for i in widget.read_list(window, widget.NEXT_EPISODES, 1, only=(3,))] == ["Alpha"]
+    assert widget.read_list(window, widget.NEXT_EPISODES, 25, only=(99,)) == []

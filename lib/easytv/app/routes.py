@@ -5,17 +5,25 @@ Kodi starts `default.py` as a video plugin with `sys.argv = [url, handle, query,
 `sys.argv = [path]` or `[path, action]` (`RunScript(service.easytv,clear_sync_data)`).
 JSON-RPC `Addons.ExecuteAddon` with params opens the plugin URL instead, so script actions are
 also served as plugin routes (`plugin://service.easytv/clear_sync_data`).
+
+Script actions: none (what `launch_behaviour` says), `browse` (the chooser), `random_mix`,
+`select_show_filter`, `select_random_shows`, `sync_status`, `clear_sync_data`.
+`plugin://service.easytv/next_episodes?mix=1` lists a "Random mix" action item first; clicking
+it runs `plugin://service.easytv/random_mix` (README "Watching").
 """
 
 import logging
-from typing import List, Sequence
-from urllib.parse import urlsplit
+import random
+from typing import Dict, List, Sequence
+from urllib.parse import parse_qs, urlsplit
 
-from easytv.app import actions, widget
+from easytv.app import actions, mix, widget
+from easytv.core import chooser
 from easytv.core.errors import ConfigError, Error, StoreError
-from easytv.kodi import addon, dialogs, jsonrpc, listing, log
+from easytv.core.settings import LAUNCH_ASK, LAUNCH_RANDOM_MIX, Settings
+from easytv.kodi import addon, dialogs, jsonrpc, listing, log, player
 from easytv.kodi.library import KodiLibrary
-from easytv.kodi.settings import read_settings, write_random_order_shows
+from easytv.kodi.settings import read_settings, write_random_order_shows, write_show_filter
 from easytv.kodi.window import HomeWindow
 
 LOG = logging.getLogger("EasyTV.script")
@@ -24,6 +32,10 @@ BASE_URL = "plugin://%s/" % addon.ADDON_ID
 CLEAR_SYNC_DATA = "clear_sync_data"
 SYNC_STATUS = "sync_status"
 SELECT_RANDOM_SHOWS = "select_random_shows"
+SELECT_SHOW_FILTER = "select_show_filter"
+BROWSE = "browse"
+RANDOM_MIX = "random_mix"
+ALL = 100000
 
 
 def run(argv: Sequence[str]) -> None:
@@ -41,21 +53,37 @@ def run(argv: Sequence[str]) -> None:
 
 def _plugin(argv: Sequence[str]) -> None:
     handle = int(argv[1]) if len(argv) > 1 and argv[1].lstrip("-").isdigit() else -1
-    route = urlsplit(argv[0]).path.strip("/")
+    url = urlsplit(argv[0])
+    route = url.path.strip("/")
+    query = parse_qs((argv[2] if len(argv) > 2 else url.query).lstrip("?"))
     if route in (widget.NEXT_EPISODES, widget.START_FRESH):
-        limit = read_settings().widget_limit
-        listing.show_episodes(handle, widget.read_list(HomeWindow(), route, limit))
+        first = None
+        if route == widget.NEXT_EPISODES and query.get("mix") == ["1"]:
+            first = (addon.localize(30070), BASE_URL + RANDOM_MIX)
+        listing.show_episodes(handle, _widget_list(read_settings(), route), first)
     elif route == "":
         listing.show_folders(handle, [(addon.localize(30001), BASE_URL + widget.NEXT_EPISODES),
                                       (addon.localize(30002), BASE_URL + widget.START_FRESH)])
     else:
-        listing.end_empty(handle)
+        if handle >= 0:  # RunPlugin(...) and a click on an action item pass no handle (-1)
+            listing.end_empty(handle)
         _script(route)
+
+
+def _widget_list(settings: Settings, route: str) -> List[Dict[str, str]]:
+    """A widget list from the cache, limited to `show_filter` (empty = all), then `widget_limit`."""
+    return widget.read_list(HomeWindow(), route, settings.widget_limit, settings.show_filter)
 
 
 def _script(action: str) -> None:
     if action == "":
+        _launch()
+    elif action == BROWSE:
         _choose_and_play()
+    elif action == RANDOM_MIX:
+        _random_mix()
+    elif action == SELECT_SHOW_FILTER:
+        _select_show_filter()
     elif action in (CLEAR_SYNC_DATA, SYNC_STATUS):
         if not read_settings().multi_instance_sync:
             dialogs.ok(addon.localize(30031))
@@ -70,12 +98,37 @@ def _script(action: str) -> None:
         LOG.warning("Unknown action %r", action)
 
 
+def _launch() -> None:
+    """`default.py` with no argument: what `launch_behaviour` says (Browse, Random mix, Ask)."""
+    behaviour = read_settings().launch_behaviour
+    if behaviour == LAUNCH_ASK:
+        LOG.info("Launch: asking Browse or Random mix")
+        index = dialogs.choose(addon.localize(30000), [addon.localize(30043), addon.localize(30044)])
+        if index is None:
+            return
+        behaviour = LAUNCH_RANDOM_MIX if index == 1 else 0
+    if behaviour == LAUNCH_RANDOM_MIX:
+        _random_mix()
+    else:
+        _choose_and_play()
+
+
+def _random_mix() -> None:
+    if not mix.play(HomeWindow(), read_settings(), jsonrpc.call, random.Random()):
+        dialogs.ok(addon.localize(30073))
+
+
 def _choose_and_play() -> None:
-    entries = widget.read_list(HomeWindow(), widget.NEXT_EPISODES, read_settings().widget_limit)
+    settings = read_settings()
+    entries = chooser.filter_shows(widget.read_list(HomeWindow(), widget.NEXT_EPISODES, ALL), settings.show_filter)
+    entries = chooser.sort_entries(entries, settings.sort_by, settings.sort_reverse, settings.limit_shows,
+                                   random.Random())
     if not entries:
         dialogs.ok(addon.localize(30030))
         return
-    index = dialogs.choose_episode(addon.localize(30001), entries)
+    LOG.info("Chooser: %d shows, sort_by=%d, reverse=%s", len(entries), settings.sort_by, settings.sort_reverse)
+    rows = [chooser.row_text(e, addon.localize(30071)) for e in entries]
+    index = dialogs.choose_episode_rows(addon.localize(30001), entries, rows)
     if index is None:
         return
     chosen = entries[index]
@@ -83,7 +136,20 @@ def _choose_and_play() -> None:
     resume = widget.to_int(chosen["ResumeSeconds"]) > 0
     LOG.info("Playing episodeid=%d (%s %s), resume=%s", episodeid, chosen["TVShowTitle"],
              chosen["EpisodeNo"], resume)
-    KodiLibrary(jsonrpc.call).play_episode(episodeid, resume)
+    player.play_episode(jsonrpc.call, episodeid, resume)
+
+
+def _select_show_filter() -> None:
+    shows = sorted(KodiLibrary(jsonrpc.call).tvshows(), key=lambda s: s.title.lower())
+    current = set(read_settings().show_filter)
+    labels: List[str] = ["%s (%d)" % (s.title, s.year) if s.year else s.title for s in shows]
+    chosen = dialogs.choose_many(addon.localize(30054), labels,
+                                 [i for i, s in enumerate(shows) if s.tvshowid in current])
+    if chosen is None:
+        return
+    ids = tuple(shows[i].tvshowid for i in chosen)
+    write_show_filter(ids)
+    LOG.info("Show filter set to %s", ",".join(str(i) for i in ids) or "all shows")
 
 
 def _select_random_shows() -> None:

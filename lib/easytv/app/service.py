@@ -15,6 +15,7 @@ from easytv.app.interfaces import LocalStore
 from easytv.app.journal import Journal
 from easytv.app.storage import Storage
 from easytv.app.sync import Syncer
+from easytv.app.watching import Watching
 from easytv.app.worker import ThreadWorker
 from easytv.core import events, properties
 from easytv.core.errors import Error, MalformedNotification
@@ -23,6 +24,7 @@ from easytv.core.sync import Device
 from easytv.kodi import addon, dialogs, jsonrpc, log
 from easytv.kodi.library import KodiLibrary
 from easytv.kodi.monitor import SETTINGS_CHANGED, Monitor
+from easytv.kodi.prompt import KodiAsk, KodiPrompt
 from easytv.kodi.settings import read_settings, write_random_order_shows, write_shared_values
 from easytv.kodi.window import HomeWindow
 
@@ -34,7 +36,7 @@ TICK_SECONDS = 0.25
 """Loop period: how long `waitForAbort` waits between steps (the service exits within it)."""
 
 
-def drain(inbox: "queue.Queue", engine: Engine, on_settings_changed) -> None:
+def drain(inbox: "queue.Queue", engine: Engine, on_settings_changed, also=None) -> None:
     """Parse every queued notification into an event and hand it to the engine.
 
     A malformed payload is logged and skipped; settings changes call `on_settings_changed()`.
@@ -55,6 +57,8 @@ def drain(inbox: "queue.Queue", engine: Engine, on_settings_changed) -> None:
         if event is not None:
             LOG.debug("Event %r", event)
             engine.handle(event)
+            if also is not None:
+                also(event)
 
 
 class Service:
@@ -73,6 +77,8 @@ class Service:
                              random.Random(), wall_clock=self.server_clock, on_show_ids=self.on_show_ids)
         self.storage = Storage(self.engine, self.cache, self.make_syncer)
         self._pymysql_warned = False
+        self.watching = Watching(HomeWindow(), jsonrpc.call, lambda: self.settings, KodiPrompt(), KodiAsk(),
+                                 time.monotonic, addon.localize)
 
     # -- settings ----------------------------------------------------------------------------
 
@@ -172,14 +178,15 @@ class Service:
                 if self.monitor.waitForAbort(TICK_SECONDS):
                     break
         finally:
+            self.watching.close()
             self.storage.close()
             self.cache.set_status(properties.SERVICE, "")
             LOG.info("Service stopped")
 
     def step(self) -> None:
         """One pass: notifications, engine work, sync progress; logs and survives any failure."""
-        for part in (lambda: drain(self.inbox, self.engine, self.on_settings_changed), self.engine.step,
-                     self.storage.tick):
+        for part in (lambda: drain(self.inbox, self.engine, self.on_settings_changed, self.watching.handle),
+                     self.engine.step, self.storage.tick, self.watching.tick):
             try:
                 part()
             except Error as exc:

@@ -51,6 +51,14 @@ class PlaybackStopped:
 
 
 @dataclass(frozen=True)
+class PlaybackStarted:
+    """A library episode started playing (`Player.OnAVStart`: audio/video are running, so
+    the player can be paused and seeked)."""
+
+    episodeid: int
+
+
+@dataclass(frozen=True)
 class LibraryChanged:
     """A scan or clean finished: the whole library needs a (debounced) recompute."""
 
@@ -63,7 +71,7 @@ class SettingsChanged:
 
 
 Event = Union[EpisodeChanged, EpisodeRemoved, ShowChanged, ShowRemoved, PlaybackStopped,
-              LibraryChanged, SettingsChanged]
+              PlaybackStarted, LibraryChanged, SettingsChanged]
 
 
 def _item(data: Mapping[str, Any]) -> Mapping[str, Any]:
@@ -111,6 +119,13 @@ def _on_stop(data: Mapping[str, Any]) -> Optional[Event]:
     return PlaybackStopped(_id(item), bool(data.get("end", False)))
 
 
+def _on_av_start(data: Mapping[str, Any]) -> Optional[Event]:
+    item = _item(data)
+    if item.get("type") != "episode" or "id" not in item:
+        return None
+    return PlaybackStarted(_id(item))
+
+
 def _library_changed(method: str) -> Callable[[Mapping[str, Any]], Optional[Event]]:
     return lambda _data: LibraryChanged(method)
 
@@ -119,6 +134,7 @@ PARSERS: Dict[str, Callable[[Mapping[str, Any]], Optional[Event]]] = {
     "VideoLibrary.OnUpdate": _on_update,
     "VideoLibrary.OnRemove": _on_remove,
     "Player.OnStop": _on_stop,
+    "Player.OnAVStart": _on_av_start,
     "VideoLibrary.OnScanFinished": _library_changed("VideoLibrary.OnScanFinished"),
     "VideoLibrary.OnCleanFinished": _library_changed("VideoLibrary.OnCleanFinished"),
 }

@@ -7,6 +7,14 @@ from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 DEFAULT_WIDGET_LIMIT = 25
 
+LAUNCH_BROWSE = 0
+LAUNCH_RANDOM_MIX = 1
+LAUNCH_ASK = 2
+PROMPT_DEFAULT_PLAY = 0
+PROMPT_DEFAULT_STOP = 1
+MIX_IN_PROGRESS = 0
+MIX_WITH_UNSTARTED = 1
+
 
 @dataclass(frozen=True)
 class Settings:
@@ -14,6 +22,13 @@ class Settings:
 
     `random_order_shows`: tvshowids of random-order shows; `widget_limit`: maximum items per
     widget list (>= 1); `sync_poll_seconds`: how often a syncing device checks the revision.
+
+    Watching (local to this device): `launch_behaviour` (`LAUNCH_*`), chooser `sort_by`
+    (`easytv.core.chooser.SORT_*`), `sort_reverse`, `limit_shows` (0 = all), `show_filter`
+    (tvshowids, empty = all), random mix `mix_length` (episodes), `mix_multiple_episodes`,
+    `mix_content` (`MIX_*`), `mix_resume`; next-episode prompt `next_prompt`,
+    `next_prompt_seconds` (countdown, seconds), `next_prompt_default` (`PROMPT_DEFAULT_*`),
+    `next_prompt_in_mix`; `missed_episode_check`.
     """
 
     include_positioned_specials: bool = False
@@ -22,6 +37,20 @@ class Settings:
     debug_logging: bool = False
     multi_instance_sync: bool = False
     sync_poll_seconds: float = 2.0
+    launch_behaviour: int = LAUNCH_BROWSE
+    sort_by: int = 0
+    sort_reverse: bool = False
+    limit_shows: int = 0
+    show_filter: Tuple[int, ...] = ()
+    mix_length: int = 10
+    mix_multiple_episodes: bool = False
+    mix_content: int = MIX_IN_PROGRESS
+    mix_resume: bool = True
+    next_prompt: bool = True
+    next_prompt_seconds: int = 20
+    next_prompt_default: int = PROMPT_DEFAULT_PLAY
+    next_prompt_in_mix: bool = False
+    missed_episode_check: bool = False
 
     @property
     def rule_fingerprint(self) -> Tuple[bool, Tuple[int, ...]]:
@@ -29,8 +58,9 @@ class Settings:
         return (self.include_positioned_specials, tuple(sorted(self.random_order_shows)))
 
 
-def parse_show_ids(value: str, warn: Optional[Callable[[str], None]] = None) -> Tuple[int, ...]:
-    """Parse `random_order_shows` ("3,12,40") into sorted unique tvshowids.
+def parse_show_ids(value: str, warn: Optional[Callable[[str], None]] = None,
+                   name: str = "random_order_shows") -> Tuple[int, ...]:
+    """Parse a show-id setting `name` ("3,12,40") into sorted unique tvshowids.
 
     Entries that are not positive integers are dropped and reported through `warn`.
     """
@@ -42,8 +72,13 @@ def parse_show_ids(value: str, warn: Optional[Callable[[str], None]] = None) -> 
         if part.isdigit() and int(part) > 0:
             ids.append(int(part))
         elif warn is not None:
-            warn("random_order_shows: ignoring %r, not a tvshowid" % part)
+            warn("%s: ignoring %r, not a tvshowid" % (name, part))
     return tuple(sorted(set(ids)))
+
+
+def clamp(value: int, lowest: int, highest: int, default: int) -> int:
+    """`value` when within `lowest..highest`, else `default`."""
+    return value if lowest <= value <= highest else default
 
 
 def clamp_widget_limit(value: int) -> int:

@@ -1,6 +1,6 @@
 """Kodi's standard dialogs and notifications (`xbmcgui.Dialog`)."""
 
-from typing import List, Mapping, Optional, Sequence, Union
+from typing import List, Mapping, Optional, Sequence, Tuple, Union
 
 import xbmcgui
 
@@ -12,6 +12,26 @@ def choose_episode(heading: str, entries: Sequence[Mapping[str, str]]) -> Option
     """Select dialog with details over episode entries; the chosen index, or None if cancelled."""
     items: List[Union[str, xbmcgui.ListItem]] = [episode_item(f) for f in entries]
     index = xbmcgui.Dialog().select(heading, items, useDetails=True)
+    return index if index >= 0 else None
+
+
+def choose_episode_rows(heading: str, entries: Sequence[Mapping[str, str]],
+                        rows: Sequence[Tuple[str, str]]) -> Optional[int]:
+    """Select dialog with details over episode entries, row `i` showing `rows[i]` as
+    (label, second line); the chosen index, or None if cancelled."""
+    items: List[Union[str, xbmcgui.ListItem]] = []
+    for fields, (label, detail) in zip(entries, rows):
+        item = episode_item(fields)
+        item.setLabel(label)
+        item.setLabel2(detail)
+        items.append(item)
+    index = xbmcgui.Dialog().select(heading, items, useDetails=True)
+    return index if index >= 0 else None
+
+
+def choose(heading: str, labels: Sequence[str]) -> Optional[int]:
+    """Plain select dialog over `labels`; the chosen index, or None if cancelled."""
+    index = xbmcgui.Dialog().select(heading, list(labels))
     return index if index >= 0 else None
 
 

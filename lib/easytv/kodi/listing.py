@@ -1,6 +1,6 @@
 """Plugin directory items (`xbmcplugin`) built from cached show fields."""
 
-from typing import Iterable, Mapping
+from typing import Iterable, Mapping, Optional, Tuple
 
 import xbmcgui
 import xbmcplugin
@@ -42,6 +42,16 @@ def episode_item(fields: Mapping[str, str]) -> xbmcgui.ListItem:
     return item
 
 
+def action_item(label: str, url: str, thumb: str = "") -> xbmcgui.ListItem:
+    """A non-folder item that runs the plugin `url` when clicked (IsPlayable false: Kodi runs
+    the plugin as an action instead of waiting for a resolved file), e.g. "Random mix"."""
+    item = xbmcgui.ListItem(label=label, path=url, offscreen=True)
+    item.setProperty("IsPlayable", "false")
+    if thumb:
+        item.setArt({"thumb": thumb, "fanart": thumb})
+    return item
+
+
 def folder_item(label: str, url: str) -> xbmcgui.ListItem:
     """A folder entry of the plugin's root listing."""
     item = xbmcgui.ListItem(label=label, path=url, offscreen=True)
@@ -49,10 +59,13 @@ def folder_item(label: str, url: str) -> xbmcgui.ListItem:
     return item
 
 
-def show_episodes(handle: int, entries: Iterable[Mapping[str, str]]) -> None:
-    """Answer a plugin call with playable episode items (content `episodes`, never cached)."""
+def show_episodes(handle: int, entries: Iterable[Mapping[str, str]], first: Optional[Tuple[str, str]] = None) -> None:
+    """Answer a plugin call with playable episode items (content `episodes`, never cached);
+    `first`, a `(label, url)`, puts an `action_item` before them."""
     xbmcplugin.setContent(handle, "episodes")
     items = [(f["File"], episode_item(f), False) for f in entries]
+    if first is not None:
+        items.insert(0, (first[1], action_item(first[0], first[1]), False))
     xbmcplugin.addDirectoryItems(handle, items, len(items))
     xbmcplugin.endOfDirectory(handle, succeeded=True, cacheToDisc=False)
 

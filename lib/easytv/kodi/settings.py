@@ -11,7 +11,7 @@ import logging
 
 import xbmcaddon
 
-from easytv.core.settings import Settings, clamp_widget_limit, format_show_ids, parse_show_ids
+from easytv.core.settings import Settings, clamp, clamp_widget_limit, format_show_ids, parse_show_ids
 
 LOG = logging.getLogger("EasyTV.settings")
 
@@ -37,7 +37,34 @@ def read_settings() -> Settings:
         debug_logging=_get(kodi_settings.getBool, "debug_logging", False),
         multi_instance_sync=_get(kodi_settings.getBool, "multi_instance_sync", False),
         sync_poll_seconds=float(poll) if 1 <= poll <= 60 else 2.0,
+        **_watching(kodi_settings),
     )
+
+
+def _watching(kodi_settings) -> dict:
+    """The watching settings (README "Watching"); out-of-range values fall back to defaults."""
+    get_int, get_bool = kodi_settings.getInt, kodi_settings.getBool
+    return dict(
+        launch_behaviour=clamp(_get(get_int, "launch_behaviour", 0), 0, 2, 0),
+        sort_by=clamp(_get(get_int, "sort_by", 0), 0, 4, 0),
+        sort_reverse=_get(get_bool, "sort_reverse", False),
+        limit_shows=clamp(_get(get_int, "limit_shows", 0), 0, 500, 0),
+        show_filter=parse_show_ids(_get(kodi_settings.getString, "show_filter", ""), LOG.warning, "show_filter"),
+        mix_length=clamp(_get(get_int, "mix_length", 10), 1, 200, 10),
+        mix_multiple_episodes=_get(get_bool, "mix_multiple_episodes", False),
+        mix_content=clamp(_get(get_int, "mix_content", 0), 0, 1, 0),
+        mix_resume=_get(get_bool, "mix_resume", True),
+        next_prompt=_get(get_bool, "next_prompt", True),
+        next_prompt_seconds=clamp(_get(get_int, "next_prompt_seconds", 20), 1, 120, 20),
+        next_prompt_default=clamp(_get(get_int, "next_prompt_default", 0), 0, 1, 0),
+        next_prompt_in_mix=_get(get_bool, "next_prompt_in_mix", False),
+        missed_episode_check=_get(get_bool, "missed_episode_check", False),
+    )
+
+
+def write_show_filter(ids) -> None:
+    """Store the show filter (tvshowids) as the comma-separated `show_filter` setting."""
+    xbmcaddon.Addon("service.easytv").setSettingString("show_filter", format_show_ids(tuple(ids)))
 
 
 def write_random_order_shows(ids) -> None:
