@@ -3,27 +3,59 @@
 import time
 from typing import Callable
 
+MAX_AHEAD_SECONDS = 60.0
+"""An event time is never written more than this far ahead of the server's clock (seconds)."""
+
 
 class ServerClock:
-    """Seconds since the epoch on the shared database server's clock: the local clock plus an
-    offset measured at each connect (SELECT UNIX_TIMESTAMP(NOW(6))). Every device stamps its
-    events on this clock, so the conflict rule holds even when a device's own clock is wrong
-    (say a Raspberry Pi that has not synchronised its clock yet)."""
+    """Seconds since the epoch on the shared database server's clock.
 
-    def __init__(self, local: Callable[[], float] = time.time) -> None:
+    The server's offset is kept against a MONOTONIC clock (`server - monotonic`), measured at
+    each connect and re-measured from the server time every head query carries (no extra round
+    trip), so a step of this device's wall clock after connect (NTP after boot on a Raspberry Pi,
+    a manual change, daylight saving) never moves an event time. Before the first measurement
+    the device's wall clock (`local`) is all there is; `measured` tells which one is in use.
+    Every device stamps its events on this clock, so the conflict rule holds even when a
+    device's own clock is wrong (README, "Several Kodi devices").
+    """
+
+    def __init__(self, local: Callable[[], float] = time.time,
+                 monotonic: Callable[[], float] = time.monotonic) -> None:
         self.local = local
+        self.monotonic = monotonic
         self.offset = 0.0
+        """Server time minus monotonic time (seconds), valid once `measured`."""
         self.measured = False
 
     def measure(self, server_time: Callable[[], float]) -> float:
-        """The offset (seconds, server minus local) from one `server_time()` round trip, taken
-        against the midpoint of the local readings around it, so the error is at most half the
-        round trip (the NTP-style estimate). Does not change `offset`; raises what
+        """The offset (seconds, server minus monotonic) from one `server_time()` round trip,
+        taken against the midpoint of the monotonic readings around it, so the error is at most
+        half the round trip (the NTP-style estimate). Does not change `offset`; raises what
         `server_time` raises."""
-        before = self.local()
+        before = self.monotonic()
         server = server_time()
-        after = self.local()
+        return self.offset_from(server, before, self.monotonic())
+
+    @staticmethod
+    def offset_from(server: float, before: float, after: float) -> float:
+        """The offset from a server reading taken between monotonic `before` and `after`."""
         return server - (before + after) / 2
 
+    def adopt(self, offset: float) -> float:
+        """Use `offset` from now on; returns how far (seconds) the clock moved at this moment
+        (for the first measurement: server estimate minus the wall clock the earlier event
+        times were stamped with)."""
+        now = self.monotonic()
+        before = self() if self.measured else self.local()
+        self.offset = offset
+        self.measured = True
+        return now + offset - before
+
+    def latest(self) -> float:
+        """The latest event time that may be written now: the server's estimate plus a minute."""
+        return self() + MAX_AHEAD_SECONDS
+
     def __call__(self) -> float:
-        return self.local() + self.offset
+        if not self.measured:
+            return self.local()
+        return self.monotonic() + self.offset

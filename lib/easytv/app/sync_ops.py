@@ -15,19 +15,43 @@ Applied = Optional[Tuple[int, int]]
 """(generation, revision) this device has applied, or None when it must pull everything."""
 
 
-def poll(store: SharedStore, applied: Applied) -> Tuple[Head, Optional[List[SharedShow]]]:
-    """The staleness check (one round trip), then the rows changed since `applied` if any."""
+def starts_over(applied: Applied, head: Head) -> bool:
+    """True when the shared data is not the one `applied` was taken from: never synced, another
+    generation (cleared, or the tables created anew), or a revision below the applied one (a
+    database restored from a backup). Generations are opaque: compared for equality only."""
+    return applied is None or head.generation != applied[0] or head.revision < applied[1]
+
+
+def needs_population(shared_rows: int, local_rows: int) -> bool:
+    """True when the shared table is empty or nearly so (fewer rows than half this device's
+    shows: a write that landed after a clear, before the repopulation); such a table is
+    populated under the lock by one device, never reconciled by every device."""
+    return shared_rows == 0 or shared_rows * 2 < local_rows
+
+
+def poll(store: SharedStore, applied: Applied, monotonic: Optional[Callable[[], float]] = None
+         ) -> Tuple[Head, Optional[List[SharedShow]], Optional[float]]:
+    """The staleness check (one round trip), then the rows changed since `applied` if any.
+
+    The third value is the server's clock offset (server minus `monotonic`, seconds) measured
+    from the head's `server_time` around that round trip, or None when `monotonic` is not given
+    or the store cannot tell the server time (`server_time` 0.0)."""
+    before = monotonic() if monotonic is not None else 0.0
     head = store.head()
-    if applied is None or head.generation != applied[0] or head.revision == applied[1]:
-        return head, None
-    return store.changes_since(applied[1])
+    offset = None
+    if monotonic is not None and head.server_time > 0:
+        offset = head.server_time - (before + monotonic()) / 2
+    if applied is None or starts_over(applied, head) or head.revision == applied[1]:
+        return head, None, offset
+    head, rows = store.changes_since(applied[1])
+    return head, rows, offset
 
 
 def first_sync(store: SharedStore, applied: Applied) -> Tuple[Head, List[SharedShow], bool]:
-    """Rows to start from: only those changed since `applied` after a reconnect in the same
-    generation (complete = False), else every row (complete = True)."""
+    """Rows to start from: only those changed since `applied` after a reconnect to the same
+    shared data (complete = False), else every row (complete = True)."""
     head = store.head()
-    if applied is not None and applied[0] == head.generation:
+    if applied is not None and not starts_over(applied, head):
         head, rows = store.changes_since(applied[1])
         return head, rows, False
     head, rows = store.changes_since(0)
@@ -35,15 +59,18 @@ def first_sync(store: SharedStore, applied: Applied) -> Tuple[Head, List[SharedS
 
 
 def populate(store: SharedStore, owner: str, rows: List[SharedShow]) -> Optional[Tuple[int, int]]:
-    """Write `rows` into an empty database under the population lock; (generation, revision),
-    or None when another device holds the lock or has populated meanwhile."""
+    """Write `rows` into an empty (or nearly empty, see `needs_population`) table under the
+    population lock. Returns the (generation, revision) read under the lock BEFORE the write, so
+    a peer's commit between that read and the write is still pulled by the next poll; None when
+    another device holds the lock or has populated meanwhile."""
     if not store.try_lock(owner):
         return None
     try:
-        head = store.head()
-        if head.revision != 0:
+        head, current = store.changes_since(0)
+        if not needs_population(len(current), len(rows)):
             return None  # someone populated while we waited for the lock
-        return head.generation, store.write(rows)
+        store.write(rows)
+        return head.generation, head.revision
     finally:
         store.release_lock(owner)
 
