@@ -1,7 +1,10 @@
 """The event clock shared by all devices: the database server's."""
 
+import dataclasses
 import time
-from typing import Callable
+from typing import Callable, Dict, List, Tuple
+
+from easytv.core.sync import SharedShow
 
 MAX_AHEAD_SECONDS = 60.0
 """An event time is never written more than this far ahead of the server's clock (seconds)."""
@@ -59,3 +62,15 @@ class ServerClock:
         if not self.measured:
             return self.local()
         return self.monotonic() + self.offset
+
+
+def clamp_ahead(rows: List[SharedShow], clock: ServerClock) -> Tuple[List[SharedShow], Dict[int, float]]:
+    """`rows` with every event time more than `MAX_AHEAD_SECONDS` ahead of `clock` set to the
+    clock's time now (a time stamped before a wall-clock step, or a queued row of a run on a
+    wrong clock), and {tvshowid: new time} of the rows changed."""
+    latest = clock.latest()
+    if all(r.event_time <= latest for r in rows):
+        return rows, {}
+    now = clock()
+    fixed = {r.tvshowid: now for r in rows if r.event_time > latest}
+    return [dataclasses.replace(r, event_time=now) if r.tvshowid in fixed else r for r in rows], fixed

@@ -12,7 +12,7 @@ import threading
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from easytv.app import sync_ops
-from easytv.app.clock import ServerClock
+from easytv.app.clock import ServerClock, clamp_ahead
 from easytv.app.engine import Engine
 from easytv.app.journal import Journal
 from easytv.core.cancel import Cancel
@@ -102,17 +102,10 @@ class Syncer:
         """The offline queue := every change not known to be committed (queued or being written)."""
         if self._journal is None:
             return
-        rows = dict(self.pending)
-        settings = dict(self.pending_settings)
-        if self._in_flight == "write":
-            written, written_settings = self._writing
-            for row in written:
-                if row.tvshowid not in rows or rows[row.tvshowid].event_time < row.event_time:
-                    rows[row.tvshowid] = row
-            for key, value in written_settings.items():
-                settings.setdefault(key, value)
+        writing = self._writing if self._in_flight == "write" else ([], {})
+        rows, settings = sync_ops.unconfirmed(self.pending, self.pending_settings, *writing)
         measured = self._server_clock is None or self._server_clock.measured
-        self._journal.store(rows.values(), settings, server_clock=measured)
+        self._journal.store(rows, settings, server_clock=measured)
 
     def push_settings(self, values: Mapping[str, str]) -> None:
         """Queue shared-setting values changed on this device."""
@@ -216,23 +209,15 @@ class Syncer:
         self._submit("write", lambda: store.write(rows, settings or None))
 
     def _clamped(self, rows: List[SharedShow]) -> List[SharedShow]:
-        """Rows with no event time more than a minute ahead of the server's clock (a time stamped
-        before a wall-clock jump, or taken from a journal of a run on a wrong clock)."""
-        clock = self._server_clock
-        if clock is None or not clock.measured:
+        """`rows` with no event time more than a minute ahead of the server's clock."""
+        if self._server_clock is None or not self._server_clock.measured:
             return rows
-        latest = clock.latest()
-        ahead = [r for r in rows if r.event_time > latest]
-        if not ahead:
-            return rows
-        LOG.warning("%d event times were more than a minute ahead of the database server's clock; "
-                    "writing them at the server's time", len(ahead))
-        now = clock()
-        fixed = {r.tvshowid: dataclasses.replace(r, event_time=now) for r in ahead}
-        for tvshowid, row in fixed.items():
-            if self._engine.times.get(tvshowid, 0.0) > latest:
-                self._engine.times[tvshowid] = row.event_time
-        return [fixed.get(r.tvshowid, r) for r in rows]
+        rows, fixed = clamp_ahead(rows, self._server_clock)
+        if fixed:
+            LOG.warning("%d event times were more than a minute ahead of the database server's clock; "
+                        "writing them at the server's time", len(fixed))
+            self._engine.times.update((i, t) for i, t in fixed.items() if self._engine.times.get(i, 0.0) > t)
+        return rows
 
     # -- results (on the loop) --------------------------------------------------------------
 
@@ -277,7 +262,7 @@ class Syncer:
             # Reconcile pushes every real difference; of the rows queued before now keep
             # only those that would still change the shared row (offline changes newer
             # than it), so a restart does not rewrite every row.
-            self._drop_covered(rows)
+            self.pending = sync_ops.still_newer(self.pending, rows)
             snapshot = self._engine.snapshot_rows()
             if sync_ops.needs_population(len(rows), len(snapshot)):
                 # Empty, or nearly (a write that landed after a clear, before the repopulation):
@@ -311,18 +296,6 @@ class Syncer:
         if abs(delta) > 5:
             LOG.info("This device's clock is %.1f s off the database server's; event times use the server's",
                      -delta)
-
-    def _drop_covered(self, rows: List[SharedShow]) -> None:
-        shared = {r.tvshowid: r for r in rows}
-        keep = {}
-        for tvshowid, row in self.pending.items():
-            theirs = shared.get(tvshowid)
-            if theirs is None:
-                if not row.deleted:
-                    keep[tvshowid] = row
-            elif theirs.state != row.state and row.event_time >= theirs.event_time:
-                keep[tvshowid] = row
-        self.pending = keep
 
     def _handle_poll(self, head: Head, rows: Optional[List[SharedShow]], offset: Optional[float]) -> None:
         self._next_poll = self._clock() + self.poll_seconds

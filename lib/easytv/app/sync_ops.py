@@ -4,10 +4,10 @@ They only talk to a `SharedStore` (blocking is fine here: this is the worker's s
 """
 
 import logging
-from typing import Any, Callable, List, Optional, Tuple
+from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from easytv.core.errors import StoreError
-from easytv.core.sync import Device, Head, SharedShow, SharedStore
+from easytv.core.sync import Device, Head, SharedShow, SharedStore, is_newer
 
 LOG = logging.getLogger("EasyTV.shareddb")
 
@@ -73,6 +73,36 @@ def populate(store: SharedStore, owner: str, rows: List[SharedShow]) -> Optional
         return head.generation, head.revision
     finally:
         store.release_lock(owner)
+
+
+def unconfirmed(pending: Mapping[int, SharedShow], pending_settings: Mapping[str, str],
+                writing: Sequence[SharedShow] = (), writing_settings: Mapping[str, str] = {}
+                ) -> Tuple[List[SharedShow], Dict[str, str]]:
+    """Every change not known to be committed: the queued rows and settings plus those of the
+    write in flight (per show the newest event; a queued setting value is the later one)."""
+    rows = dict(pending)
+    for row in writing:
+        if row.tvshowid not in rows or rows[row.tvshowid].event_time < row.event_time:
+            rows[row.tvshowid] = row
+    settings = dict(writing_settings)
+    settings.update(pending_settings)
+    return list(rows.values()), settings
+
+
+def still_newer(pending: Mapping[int, SharedShow], shared: Sequence[SharedShow]) -> Dict[int, SharedShow]:
+    """Of the queued rows, those that would still change the shared rows (`shared`: all of
+    them): a different state with an event not older (the conflict rule), or a show the
+    database lacks (not a tombstone)."""
+    theirs = {r.tvshowid: r for r in shared}
+    keep = {}
+    for tvshowid, row in pending.items():
+        other = theirs.get(tvshowid)
+        if other is None:
+            if not row.deleted:
+                keep[tvshowid] = row
+        elif other.state != row.state and is_newer(row.event_time, other.event_time):
+            keep[tvshowid] = row
+    return keep
 
 
 def heartbeat(store: SharedStore, device: Device) -> Callable[[], None]:
