@@ -268,8 +268,11 @@ class Device:
     def settled(self, revision: int) -> bool:
         """Connected, first sync done, nothing queued, and revision `revision` applied."""
         syncer = self.syncer
+        # `syncer.in_flight`: an operation submitted but not started yet (the worker thread has
+        # not run; on a busy machine for a while) is not over either (issue 8, bug 10: a write
+        # submitted but not begun looked "settled", and the audit ran before it).
         return (syncer.connected and syncer.synced and not syncer.pending and syncer.applied is not None
-                and syncer.applied[1] == revision and not self.in_flight())
+                and syncer.applied[1] == revision and not self.in_flight() and syncer.in_flight is None)
 
     def close(self) -> float:
         """`syncer.close()` as the service does on abort; returns the seconds it took. Then

@@ -119,6 +119,11 @@ class Syncer:
         """True while a store is open and no failure is being backed off."""
         return self.store is not None
 
+    @property
+    def in_flight(self) -> Optional[str]:
+        """The operation submitted to the worker and not yet handled here, or None."""
+        return self._in_flight
+
     # -- the loop ----------------------------------------------------------------------------
 
     def tick(self) -> None:
