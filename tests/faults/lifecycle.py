@@ -1,17 +1,15 @@
 """Issue 8 scenarios: a device clock stepped after connect, the database dropped and re-created
-under running devices, quitting right after a play, and a server that accepts TCP and never
-answers."""
+(or cleared with an early write) under running devices, and quitting right after a play."""
 
 import os
 import random
-import socket
-import threading
 import time
 from dataclasses import dataclass, field
 from typing import Callable, List
 
 from easytv.app.journal import Journal
 from easytv.core.codec import state_from_json
+from easytv.mysql.store import MySQLStore
 from fakes import FakeLibrary
 
 from .checks import Audit, audit, library_truth
@@ -112,6 +110,43 @@ def recreated_database(server: FaultServer, devices: int = 3, shows: int = 12, p
     return report
 
 
+@dataclass
+class EarlyWriteReport:
+    populations: int = 0   # "Populated" lines after the clear
+    commits: int = 0       # COMMITs of all devices after the clear
+    rows: int = 0
+    audit: Audit = field(default_factory=Audit)
+    deaths: int = 0
+
+
+def clear_with_early_write(server: FaultServer, devices: int = 3, shows: int = 12,
+                           poll: float = 0.2) -> EarlyWriteReport:
+    """Three devices run; the data is cleared and one row is written at once (a device's queued
+    write landing before anyone noticed the clear: revision 1 on a nearly empty table). Exactly
+    one device must repopulate (one COMMIT); the others pull."""
+    report = EarlyWriteReport()
+    names = ["device-%d" % n for n in range(devices)]
+    with world(server, names, make_library(shows), poll_seconds=poll) as w:
+        loop = w.loop()
+        loop.until(w.settled, 30, "first sync")
+        before = w.logs.count(POPULATED)
+        commits = sum(s.commits for d in w.devices for s in d.stores)
+        early = w.devices[1].engine.snapshot_rows()[0]
+        other = MySQLStore.open(server.config(), "early-writer")
+        try:
+            other.clear()
+            other.write([early])
+        finally:
+            other.close()
+        loop.until(lambda: len(w.observer.rows()) == shows and w.settled(), 30, "repopulated after the clear")
+        report.populations = w.logs.count(POPULATED) - before
+        report.commits = sum(s.commits for d in w.devices for s in d.stores) - commits
+        report.rows = len(w.observer.rows())
+        audit(w.observer, w.log, w.devices, None, report.audit, w.library)
+        report.deaths = w.deaths()
+    return report
+
+
 def _rows_or_none(w) -> object:
     try:
         return w.observer.rows()
@@ -172,93 +207,3 @@ def quits_after_play(server: FaultServer, journal_dir: str, quits: int = 5, seed
         finally:
             again.close()
     return report
-
-
-# -- a server that accepts TCP and never answers -------------------------------------------------
-
-class SilentServer:
-    """Listens on 127.0.0.1, accepts every connection and never sends a byte; `open_clients()`
-    counts accepted connections the client has not closed yet."""
-
-    def __init__(self) -> None:
-        self._listener = socket.socket(socket.AF_INET, socket.SOCK_STREAM)
-        self._listener.bind(("127.0.0.1", 0))
-        self._listener.listen(8)
-        self._listener.settimeout(0.1)
-        self.port = self._listener.getsockname()[1]
-        self.accepted: List[socket.socket] = []
-        self._running = True
-        self._thread = threading.Thread(target=self._accept, name="fault-silent", daemon=True)
-        self._thread.start()
-
-    def _accept(self) -> None:
-        while self._running:
-            try:
-                client, _ = self._listener.accept()
-            except OSError:
-                continue
-            client.setblocking(False)
-            self.accepted.append(client)
-
-    def open_clients(self) -> int:
-        alive = 0
-        for client in self.accepted:
-            try:
-                if client.recv(1) != b"":
-                    alive += 1
-            except BlockingIOError:
-                alive += 1  # no EOF: the client still holds it
-            except OSError:
-                pass
-        return alive
-
-    def close(self) -> None:
-        self._running = False
-        self._thread.join(2)
-        for sock in self.accepted + [self._listener]:
-            sock.close()
-
-
-@dataclass
-class SilentReport:
-    thread_gone_after: float = -1.0  # close() start -> the worker thread ended (-1: not within 5 s)
-    close_took: float = 0.0
-    leaked: int = 0  # connections to the silent server still open 5 s after close()
-    deaths: int = 0
-
-
-def silent_server(server: FaultServer, seed: int = 23) -> SilentReport:
-    """`kitchen` connects to a server that accepts TCP and never answers (handshake stalls);
-    the service aborts 0.3 s into the connect: the thread must be gone within 1 s, no
-    connection left open."""
-    report = SilentReport()
-    silent = SilentServer()
-    try:
-        with world(server, [], make_library(3), seed) as w:
-            kitchen = Device("kitchen", w.library, lambda: server.config(silent.port), w.log, EventClock(),
-                             timeouts=(30, 30, 30))
-            w.devices.append(kitchen)
-            Loop([kitchen]).until(lambda: bool(kitchen.opens) and bool(silent.accepted)
-                                  and time.monotonic() - kitchen.opens[-1].started > 0.3, 10, "a stalled connect")
-            started = time.monotonic()
-            report.close_took = _timed(kitchen.syncer.close)
-            try:
-                Loop([]).until(lambda: not kitchen.worker.alive, 5, "the worker thread ends")
-                report.thread_gone_after = time.monotonic() - started
-            except TimeoutError:
-                report.thread_gone_after = -1.0
-            try:
-                Loop([]).until(lambda: silent.open_clients() == 0, 5, "connections closed")
-            except TimeoutError:
-                pass
-            report.leaked = silent.open_clients()
-            report.deaths = w.deaths()
-    finally:
-        silent.close()
-    return report
-
-
-def _timed(fn: Callable[[], None]) -> float:
-    started = time.monotonic()
-    fn()
-    return time.monotonic() - started

@@ -4,7 +4,7 @@ re-created under three running devices, quits right after a play, a server that 
 import pytest
 
 from .devices import OPEN_TAKES_CANCEL
-from .scenarios import clock_step, quits_after_play, recreated_database, silent_server
+from .scenarios import clear_with_early_write, clock_step, quits_after_play, recreated_database, silent_server
 
 
 @pytest.mark.parametrize("step", [3 * 86400.0, -3 * 86400.0])
@@ -20,6 +20,13 @@ def test_a_dropped_and_re_created_database_is_repopulated_once(server):
     assert report.populations == 1
     assert report.rows == 12 and report.audit.clean, report.audit.problems
     assert report.repopulated_after < 0.2 + 1.0 + 5.0  # one poll + the backoff + the reconnect
+    assert report.deaths == 0
+
+
+def test_an_early_write_after_a_clear_still_repopulates_once(server):
+    report = clear_with_early_write(server)
+    assert report.populations == 1 and report.commits == 1
+    assert report.rows == 12 and report.audit.clean, report.audit.problems
     assert report.deaths == 0
 
 
