@@ -8,6 +8,11 @@ from easytv.core.sync import SharedShow
 
 MAX_AHEAD_SECONDS = 60.0
 """An event time is never written more than this far ahead of the server's clock (seconds)."""
+NOISE_SECONDS = 1.0
+"""A re-measurement that moves the clock back by less than this is measurement noise (half a
+round trip, a thread waiting for the GIL): the clock then holds still instead of going back, so
+a later event on this device never gets an earlier time. A larger step back is the server's
+clock being set back, and is followed."""
 
 
 class ServerClock:
@@ -29,6 +34,10 @@ class ServerClock:
         self.offset = 0.0
         """Server time minus monotonic time (seconds), valid once `measured`."""
         self.measured = False
+        self._last = 0.0
+        self.first_shift = 0.0
+        """How far (seconds) the first measurement moved the clock off the wall clock that
+        earlier event times were stamped with (they are shifted by as much)."""
 
     def measure(self, server_time: Callable[[], float]) -> float:
         """The offset (seconds, server minus monotonic) from one `server_time()` round trip,
@@ -49,10 +58,16 @@ class ServerClock:
         (for the first measurement: server estimate minus the wall clock the earlier event
         times were stamped with)."""
         now = self.monotonic()
-        before = self() if self.measured else self.local()
+        first = not self.measured
+        before = self.local() if first else self()
         self.offset = offset
         self.measured = True
-        return now + offset - before
+        moved = now + offset - before
+        if first:
+            self.first_shift = moved
+        if moved < -NOISE_SECONDS:
+            self._last = 0.0  # the server's clock was set back: follow it
+        return moved
 
     def latest(self) -> float:
         """The latest event time that may be written now: the server's estimate plus a minute."""
@@ -61,7 +76,8 @@ class ServerClock:
     def __call__(self) -> float:
         if not self.measured:
             return self.local()
-        return self.monotonic() + self.offset
+        self._last = max(self._last, self.monotonic() + self.offset)
+        return self._last
 
 
 def clamp_ahead(rows: List[SharedShow], clock: ServerClock) -> Tuple[List[SharedShow], Dict[int, float]]:

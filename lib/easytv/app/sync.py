@@ -16,7 +16,7 @@ from easytv.app.clock import ServerClock, clamp_ahead
 from easytv.app.engine import Engine
 from easytv.app.journal import Journal
 from easytv.core.cancel import Cancel
-from easytv.core.errors import SchemaTooNew, StoreError, StoreUnavailable
+from easytv.core.errors import StoreUnavailable
 from easytv.core.sync import Device, Head, SharedShow, SharedStore
 
 LOG = logging.getLogger("EasyTV.shareddb")
@@ -333,16 +333,7 @@ class Syncer:
             self.save(rows)
             for key, value in settings.items():
                 self.pending_settings.setdefault(key, value)
-        if isinstance(error, SchemaTooNew):
-            LOG.warning("Shared database has a newer schema than this EasyTV knows; staying local: %s",
-                        error.reason)
-            delay = SCHEMA_RETRY_SECONDS
-        elif isinstance(error, StoreError):
-            LOG.warning("Database unavailable, backing off (%s)", error.reason)  # once per cycle
-            delay = BACKOFF_SECONDS
-        else:
-            LOG.error("Unexpected failure in %s, backing off", name, exc_info=error)
-            delay = BACKOFF_SECONDS
+        delay = sync_ops.log_failure(name, error, BACKOFF_SECONDS, SCHEMA_RETRY_SECONDS)  # once per cycle
         self.synced = False
         self._offline = True
         self._retry_at = self._clock() + delay

@@ -6,7 +6,7 @@ They only talk to a `SharedStore` (blocking is fine here: this is the worker's s
 import logging
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
-from easytv.core.errors import StoreError
+from easytv.core.errors import SchemaTooNew, StoreError
 from easytv.core.sync import Device, Head, SharedShow, SharedStore, is_newer
 
 LOG = logging.getLogger("EasyTV.shareddb")
@@ -108,6 +108,19 @@ def still_newer(pending: Mapping[int, SharedShow], shared: Sequence[SharedShow])
 def heartbeat(store: SharedStore, device: Device) -> Callable[[], None]:
     """The device-registry refresh, as a job."""
     return lambda: store.register_device(device)
+
+
+def log_failure(name: str, error: BaseException, backoff: float, schema_retry: float) -> float:
+    """Log a failed operation once (a traceback only for an unexpected exception type) and
+    return the seconds to stay local before the next attempt."""
+    if isinstance(error, SchemaTooNew):
+        LOG.warning("Shared database has a newer schema than this EasyTV knows; staying local: %s", error.reason)
+        return schema_retry
+    if isinstance(error, StoreError):
+        LOG.warning("Database unavailable, backing off (%s)", error.reason)
+    else:
+        LOG.error("Unexpected failure in %s, backing off", name, exc_info=error)
+    return backoff
 
 
 def close_quietly(store: Any) -> None:
