@@ -205,3 +205,18 @@ def test_a_populate_or_a_no_op_reconcile_leaves_no_stale_queue(world, tmp_path, 
     clock.advance(40)
     settle(clock, living)
     assert living.syncer.synced and not path.exists()
+
+
+def test_a_re_measurement_never_moves_the_clock_back_by_noise_but_follows_a_real_step():
+    from easytv.app.clock import ServerClock
+    mono = FakeClock(50.0)
+    clock = ServerClock(lambda: 1_000.0, mono)
+    assert clock() == 1_000.0  # not measured: the wall clock
+    assert clock.adopt(2_000.0) == 1_050.0  # the first measurement moves it 1,050 s
+    first = clock()
+    clock.adopt(2_000.0 - 0.3)  # the next sample is 0.3 s lower: measurement noise
+    assert clock() >= first  # a later event never gets an earlier time
+    mono.advance(1.0)
+    assert clock() == pytest.approx(first + 0.7)
+    clock.adopt(2_000.0 - 100.0)  # the server's clock was set back 100 s: followed
+    assert clock() == pytest.approx(first - 99.0)
