@@ -220,3 +220,16 @@ def test_a_re_measurement_never_moves_the_clock_back_by_noise_but_follows_a_real
     assert clock() == pytest.approx(first + 0.7)
     clock.adopt(2_000.0 - 100.0)  # the server's clock was set back 100 s: followed
     assert clock() == pytest.approx(first - 99.0)
+
+
+def test_a_slow_head_round_trip_is_not_used_to_re_measure():
+    from easytv.app import sync_ops
+    mono = FakeClock(50.0)
+
+    class SlowHead:
+        def head(self):
+            mono.advance(3.0)  # the worker waited 3 s for the answer
+            from easytv.core.sync import Head
+            return Head(1, 7, {}, server_time=9_999.0)
+    head, rows, offset = sync_ops.poll(SlowHead(), (7, 1), mono)
+    assert offset is None and rows is None and head.revision == 1

@@ -11,6 +11,10 @@ from easytv.core.sync import Device, Head, SharedShow, SharedStore, is_newer
 
 LOG = logging.getLogger("EasyTV.shareddb")
 
+MAX_SAMPLE_SECONDS = 1.0
+"""A head round trip longer than this (seconds) is not used to re-measure the server's clock
+(its error is up to half the round trip)."""
+
 Applied = Optional[Tuple[int, int]]
 """(generation, revision) this device has applied, or None when it must pull everything."""
 
@@ -34,13 +38,16 @@ def poll(store: SharedStore, applied: Applied, monotonic: Optional[Callable[[], 
     """The staleness check (one round trip), then the rows changed since `applied` if any.
 
     The third value is the server's clock offset (server minus `monotonic`, seconds) measured
-    from the head's `server_time` around that round trip, or None when `monotonic` is not given
-    or the store cannot tell the server time (`server_time` 0.0)."""
+    from the head's `server_time` around that round trip, or None when `monotonic` is not given,
+    the store cannot tell the server time (`server_time` 0.0) or the round trip took longer than
+    `MAX_SAMPLE_SECONDS`."""
     before = monotonic() if monotonic is not None else 0.0
     head = store.head()
     offset = None
     if monotonic is not None and head.server_time > 0:
-        offset = head.server_time - (before + monotonic()) / 2
+        after = monotonic()
+        if after - before <= MAX_SAMPLE_SECONDS:  # a slow round trip is a poor sample: skipped
+            offset = head.server_time - (before + after) / 2
     if applied is None or starts_over(applied, head) or head.revision == applied[1]:
         return head, None, offset
     head, rows = store.changes_since(applied[1])
