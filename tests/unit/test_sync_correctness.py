@@ -233,3 +233,22 @@ def test_a_slow_head_round_trip_is_not_used_to_re_measure():
             return Head(1, 7, {}, server_time=9_999.0)
     head, rows, offset = sync_ops.poll(SlowHead(), (7, 1), mono)
     assert offset is None and rows is None and head.revision == 1
+
+
+def test_rows_pushed_to_a_live_database_are_not_written_to_the_queue(world, tmp_path, monkeypatch):
+    clock, library, store = world
+    path = tmp_path / "offline_queue.json"
+    settle(clock, Box("other", library, store, clock))
+    for row in list(store.rows.values()):  # older shared rows: the next device pushes its states
+        store.rows[row.tvshowid] = dataclasses.replace(row, state=None, event_time=row.event_time - 100)
+    stores = []
+    real = Journal.store
+
+    def recording(self, rows, settings=None, server_clock=True):
+        stores.append(len(list(rows)))
+        return real(self, rows, settings, server_clock)
+    monkeypatch.setattr(Journal, "store", recording)
+    living = Box("living", library, store, clock, journal=Journal(str(path)))
+    settle(clock, living)
+    assert all(not r.deleted for r in store.rows.values())  # pushed
+    assert stores == [] and not path.exists()

@@ -41,6 +41,10 @@ class Journal:
         self.path = path
         self._last = None  # type: object
 
+    def exists(self) -> bool:
+        """True when a queue file is on disk."""
+        return os.path.exists(self.path)
+
     def load(self) -> List[SharedShow]:
         """The queued rows (see `read`)."""
         return self.read().rows

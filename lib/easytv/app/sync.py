@@ -98,9 +98,11 @@ class Syncer:
         if self._offline:
             self._persist()  # the database is away: keep the changes on disk until it is back
 
-    def _persist(self) -> None:
-        """The offline queue := every change not known to be committed (queued or being written)."""
-        if self._journal is None:
+    def _persist(self, always: bool = False) -> None:
+        """The offline queue := every change not known to be committed (queued or being written).
+        While the database is there (and not `always`, as at close) the file is only refreshed
+        or removed if it exists: queued rows on their way to a live database are not written."""
+        if self._journal is None or not (always or self._offline or self._journal.exists()):
             return
         writing = self._writing if self._in_flight == "write" else ([], {})
         rows, settings = sync_ops.unconfirmed(self.pending, self.pending_settings, *writing)
@@ -159,7 +161,7 @@ class Syncer:
         """Service exit (within Kodi's 1 s budget): journal every change not known to be
         committed, cancel a connect under way, close the connection so a read blocked on a hung
         server fails, and wait up to `STOP_SECONDS` for the worker thread to end."""
-        self._persist()  # first: nothing below may lose what is queued or being written
+        self._persist(always=True)  # first: nothing below may lose what is queued or being written
         with self._lock:
             self._closed = True
             stores, self._opened = self._opened, []
