@@ -56,7 +56,7 @@ class FakeSettingsIO:
 
 
 class Rig:
-    def __init__(self, tmp_path, settings=None, ticks=40):
+    def __init__(self, tmp_path, settings=None, ticks=40, make_syncer=None):
         self.clock = FakeClock()
         self.library = FakeLibrary(load("GetTVShows_all.json")["tvshows"], load("GetEpisodes_all.json")["episodes"])
         self.store = clocked_store(Wall(self.clock))
@@ -71,7 +71,7 @@ class Rig:
         self.monitor = FakeMonitor(self.clock, ticks)
         self.syncers = []
         self.service = Service(self.settings, self.engine, cache, self.monitor, queue.Queue(), self.io,
-                               self.make_syncer, clock=self.clock, server_clock=self.server_clock)
+                               make_syncer or self.make_syncer, clock=self.clock, server_clock=self.server_clock)
 
     def make_syncer(self, service):
         syncer = Syncer(service.engine, lambda: self.store, Device("living", "Living"), InlineWorker(), self.clock,
@@ -180,3 +180,15 @@ def test_device_id_when_the_profile_cannot_be_written(tmp_path, monkeypatch, cap
         first = addon.device_id()
     assert addon.device_id() == first
     assert "for this run only" in caplog.text
+
+
+def test_a_syncer_that_cannot_be_built_leaves_the_service_running_locally(tmp_path, caplog):
+    def broken(service):
+        raise RuntimeError("no syncer today")
+    rig = Rig(tmp_path, ticks=8, make_syncer=broken)
+    with caplog.at_level(logging.ERROR, logger="EasyTV.service"):
+        rig.service.run()
+    assert rig.monitor.waits == 8
+    assert rig.window.props["EasyTV.3.EpisodeNo"] == "S01E02"
+    assert rig.window.props[properties.STORAGE] == "local"
+    assert "Could not start multi-instance sync" in caplog.text

@@ -203,7 +203,10 @@ class Service:
         self.cache.set_status(properties.SERVICE, "running")
         self.engine.start()
         try:
-            self.storage.apply(self.settings.multi_instance_sync)
+            try:
+                self.storage.apply(self.settings.multi_instance_sync)
+            except Exception:  # noqa: BLE001 - the service runs on with local storage
+                LOG.exception("Could not start multi-instance sync; using window property storage")
             while True:
                 self.step()
                 if self.monitor.waitForAbort(TICK_SECONDS):
