@@ -142,10 +142,15 @@ def run_hang(server, table, args) -> None:
     r = scenarios.hung_database(server, hold_seconds=12.0)
     table.add("Database hung (SIGSTOP)", 2, None, None, None, r.deaths,
               "close() %.3f s with %s in flight (unblocked after %.3f s); close() %.3f s during connect, "
-              "the connect thread ran on %.1f s (%s)"
+              "the connect thread ran on %.1f s (%s), gone %s; late connection left open: %s"
               % (r.close_mid_operation, r.operation, r.operation_ended_after, r.close_during_connect,
-                 r.connect_ended_after, r.connect_outcome))
-    table.expect(r.close_mid_operation < 1 and r.close_during_connect < 1 and r.deaths == 0, "hung database")
+                 r.connect_ended_after, r.connect_outcome,
+                 "after %.3f s" % r.thread_gone_after if r.thread_gone_after >= 0 else "only after SIGCONT",
+                 r.late_connection_open))
+    table.expect(r.close_mid_operation < 1 and r.close_during_connect < 1 and not r.late_connection_open
+                 and r.deaths == 0, "hung database")
+    table.expect(0 <= r.thread_gone_after < 1 and r.connect_ended_after < 1,
+                 "hung database: connecting thread not gone within 1 s (needs connect(cancel=))")
     h = scenarios.hang_then_continue(server, read_timeout=2.0)
     a = h.audit
     table.add("Hang beyond the read timeout (2 s)", 1, a.rows_checked, a.rows_lost, a.backward_moves,
