@@ -310,8 +310,8 @@ class Syncer:
             self._server_clock.adopt(offset)  # re-measured at every poll, no extra round trip
         self._adopt_settings(head.settings)
         if sync_ops.starts_over(self.applied, head):
-            LOG.info("Shared data was cleared or re-created (generation %d, revision %d); repopulating or "
-                     "pulling", head.generation, head.revision)
+            LOG.info("Shared data was cleared (generation %d), re-created or restored (revision %d); "
+                     "repopulating or pulling", head.generation, head.revision)
             # Forget the old position entirely: the first sync then pulls everything and, on an
             # empty table, populates under the lock (exactly one device wins it).
             self.applied = None
