@@ -133,3 +133,12 @@ def test_the_folder_is_fsynced_after_the_replace_and_the_removal(tmp_path, monke
     assert synced == [False, True]  # the file, then its folder (the rename)
     journal.store([])
     assert synced == [False, True, True]  # the removal too
+
+
+def test_a_queue_written_by_the_previous_version_is_read(tmp_path):
+    from easytv.core.codec import row_to_dict
+    row = SharedShow(1, "Show1", 2001, None, 100.0, "living")
+    path = tmp_path / "offline_queue.json"
+    path.write_text(json.dumps({"format": 1, "rows": [row_to_dict(row)]}))  # no settings, no clock flag
+    queued = Journal(str(path)).read()
+    assert queued.rows == [row] and queued.settings == {} and queued.server_clock is True
