@@ -24,7 +24,7 @@ class ServerClock:
     a manual change, daylight saving) never moves an event time. Before the first measurement
     the device's wall clock (`local`) is all there is; `measured` tells which one is in use.
     Every device stamps its events on this clock, so the conflict rule holds even when a
-    device's own clock is wrong (README, "Several Kodi devices").
+    device's own clock is wrong (README, "Multi-instance sync", "Newer wins").
     """
 
     def __init__(self, local: Callable[[], float] = time.time,
