@@ -162,7 +162,7 @@ class Service:
         self._refresh_fingerprint()
 
     def on_shared_settings(self, values) -> None:
-        """Adopt the shared database's rule settings (the shared value wins, README "Settings")."""
+        """Adopt the shared database's rule settings (the shared value wins: README, "Multi-instance sync")."""
         new = with_shared_values(self.settings, values)
         if new == self.settings:
             return

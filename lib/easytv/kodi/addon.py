@@ -40,11 +40,11 @@ def friendly_name() -> str:
 
 ADVANCEDSETTINGS = ("special://userdata/advancedsettings.xml", "special://profile/advancedsettings.xml",
                     "special://masterprofile/advancedsettings.xml")
-"""Where Kodi reads advancedsettings.xml, in the order EasyTV looks (SPEC §7)."""
+"""Where Kodi reads advancedsettings.xml, in the order EasyTV looks (README, "Multi-instance sync")."""
 
 
 def advancedsettings_paths() -> List[str]:
-    """Real paths of the candidate advancedsettings.xml files, in SPEC §7 order."""
+    """Real paths of the candidate advancedsettings.xml files, in `ADVANCEDSETTINGS` order."""
     return [xbmcvfs.translatePath(p) for p in ADVANCEDSETTINGS]
 
 
