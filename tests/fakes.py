@@ -115,3 +115,59 @@ class RecordingStore:
 
     def save(self, rows) -> None:
         self.saved.append(list(rows))
+
+
+class ManualWorker:
+    """A syncer worker that runs nothing until told: `run_next()` runs the oldest submitted job
+    (an operation "in flight" until then)."""
+
+    def __init__(self) -> None:
+        self.jobs: List[tuple] = []
+        self.results: List[tuple] = []
+        self.stopped = False
+
+    def submit(self, name, fn) -> None:
+        self.jobs.append((name, fn))
+
+    def run_next(self) -> str:
+        from easytv.app.worker import run_job
+        name, fn = self.jobs.pop(0)
+        self.results.append(run_job(name, fn))
+        return name
+
+    def poll(self):
+        return self.results.pop(0) if self.results else None
+
+    def stop(self, timeout: float = 0.5) -> bool:
+        self.stopped = True
+        return True
+
+
+def clocked_store(clock):
+    """A `MemoryStore` on `clock` whose heads carry the server time (as the MySQL store's do),
+    that can be closed (`closed` counts the calls), and that runs `before_write(rows)` (if set)
+    at the start of each write (a peer committing in between)."""
+    import dataclasses
+
+    from memory_store import MemoryStore
+
+    class ClockedStore(MemoryStore):
+        def __init__(self) -> None:
+            super().__init__(clock=clock)
+            self.closed = 0
+            self.before_write = None
+            self.writes: List[list] = []
+
+        def head(self):
+            return dataclasses.replace(super().head(), server_time=self._clock())
+
+        def write(self, shows, settings=None):
+            if self.before_write is not None:
+                hook, self.before_write = self.before_write, None
+                hook(shows)
+            self.writes.append(list(shows))
+            return super().write(shows, settings)
+
+        def close(self) -> None:
+            self.closed += 1
+    return ClockedStore()

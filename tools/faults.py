@@ -5,7 +5,9 @@ Runs the scenarios of `tests/faults/scenarios.py` (the pytest suite runs them wi
 against one private `mariadbd` it starts and stops by PID (also on failure or Ctrl-C): ≥ 50
 SIGKILLs at random points of writes and 20 during the population, idle KILLs and
 `wait_timeout=2`, a device offline behind a stopped relay, a change racing another device's
-start, a device clock 10 min ahead and behind, 50 population races of three devices, a dead lock
+start, a device clock 10 min ahead and behind, a device clock stepped ±3 days after connect, the database
+dropped and re-created (and cleared with an early write) under three devices, 50 quits right after
+a play, a server that accepts TCP and never answers, 50 population races of three devices, a dead lock
 holder, SIGSTOP during an operation, during the connect and beyond the read timeout, a 5,000-show
 library rebuild, and one outage with the real 30 s backoff.
 Exits 1 when any invariant fails (rows lost, backward moves, service deaths...).
@@ -140,10 +142,15 @@ def run_hang(server, table, args) -> None:
     r = scenarios.hung_database(server, hold_seconds=12.0)
     table.add("Database hung (SIGSTOP)", 2, None, None, None, r.deaths,
               "close() %.3f s with %s in flight (unblocked after %.3f s); close() %.3f s during connect, "
-              "the connect thread ran on %.1f s (%s)"
+              "the connect thread ran on %.1f s (%s), gone %s; late connection left open: %s"
               % (r.close_mid_operation, r.operation, r.operation_ended_after, r.close_during_connect,
-                 r.connect_ended_after, r.connect_outcome))
-    table.expect(r.close_mid_operation < 1 and r.close_during_connect < 1 and r.deaths == 0, "hung database")
+                 r.connect_ended_after, r.connect_outcome,
+                 "after %.3f s" % r.thread_gone_after if r.thread_gone_after >= 0 else "only after SIGCONT",
+                 r.late_connection_open))
+    table.expect(r.close_mid_operation < 1 and r.close_during_connect < 1 and not r.late_connection_open
+                 and r.deaths == 0, "hung database")
+    table.expect(0 <= r.thread_gone_after < 1 and r.connect_ended_after < 1,
+                 "hung database: connecting thread not gone within 1 s (needs connect(cancel=))")
     h = scenarios.hang_then_continue(server, read_timeout=2.0)
     a = h.audit
     table.add("Hang beyond the read timeout (2 s)", 1, a.rows_checked, a.rows_lost, a.backward_moves,
@@ -165,6 +172,51 @@ def run_rebuild(server, table, args) -> None:
                  and r.setting_rekeyed, "library rebuild")
 
 
+def run_clock_step(server, table, args) -> None:
+    for step in (3 * 86400.0, -3 * 86400.0):
+        r = scenarios.clock_step(server, step, changes=6)
+        a = r.audit
+        table.add("Device clock stepped %+.0f days after connect" % (step / 86400), r.changes, a.rows_checked,
+                  a.rows_lost + r.rejected, a.backward_moves, r.deaths,
+                  "%d changes alternating between the devices; later changes rejected: %d" % (r.changes, r.rejected))
+        table.expect(r.rejected == 0 and a.clean and r.deaths == 0, "clock stepped %+.0f s after connect" % step)
+
+
+def run_recreate(server, table, args) -> None:
+    r = scenarios.recreated_database(server)
+    a = r.audit
+    table.add("Database dropped + re-created, 3 devices", 1, a.rows_checked, a.rows_lost, a.backward_moves, r.deaths,
+              "repopulated %d time(s), all settled %.2f s after the DROP (poll 0.2 s + backoff 1 s); %d rows"
+              % (r.populations, r.repopulated_after, r.rows))
+    table.expect(r.populations == 1 and r.rows == 12 and a.clean and r.repopulated_after < 6.2 and r.deaths == 0,
+                 "re-created database")
+    e = scenarios.clear_with_early_write(server)
+    a = e.audit
+    table.add("Clear + an early write, 3 devices", 1, a.rows_checked, a.rows_lost, a.backward_moves, e.deaths,
+              "repopulated %d time(s) with %d COMMIT(s) in all" % (e.populations, e.commits))
+    table.expect(e.populations == 1 and e.commits == 1 and a.clean and e.deaths == 0, "clear with an early write")
+
+
+def run_quits(server, table, args) -> None:
+    with tempfile.TemporaryDirectory(prefix="easytv-faults-quits-") as journal_dir:
+        r = scenarios.quits_after_play(server, journal_dir, quits=args.quits)
+    table.add("Quit right after a play", r.quits, r.quits, r.lost_at_quit + r.lost_after_restart, None, r.deaths,
+              "changes neither committed nor queued at quit: %d; lost after restart: %d; slowest close() %.3f s"
+              % (r.lost_at_quit, r.lost_after_restart, r.slowest_close))
+    table.expect(r.lost_at_quit == 0 and r.lost_after_restart == 0 and r.slowest_close < 1.0 and r.deaths == 0,
+                 "quits after a play")
+
+
+def run_silent(server, table, args) -> None:
+    r = scenarios.silent_server(server)
+    gone = "%.3f s" % r.thread_gone_after if r.thread_gone_after >= 0 else "NOT within 5 s"
+    table.add("Server accepts TCP, never answers", 1, None, None, None, r.deaths,
+              "close() %.3f s; worker thread gone after %s; connections left open: %d%s"
+              % (r.close_took, gone, r.leaked, "" if scenarios.OPEN_TAKES_CANCEL else
+                 " (MySQLStore.open has no cancel= yet: branch conn)"))
+    table.expect(0 <= r.thread_gone_after < 1.0 and r.leaked == 0 and r.deaths == 0, "silent server")
+
+
 def run_outage(server, table, args) -> None:
     r = scenarios.outage_recovery(server, down_seconds=args.down, backoff_seconds=30.0)
     a = r.audit
@@ -184,6 +236,7 @@ def main() -> int:
     parser.add_argument("--population-kills", type=int, default=20)
     parser.add_argument("--shows", type=int, default=5000)
     parser.add_argument("--down", type=float, default=10.0, help="outage length with the real backoff (s)")
+    parser.add_argument("--quits", type=int, default=50, help="quits right after a play")
     parser.add_argument("--seed", type=int, default=1)
     args = parser.parse_args()
     version = subprocess.run(["mariadbd", "--version"], capture_output=True, text=True, check=False).stdout.strip()
@@ -193,7 +246,8 @@ def main() -> int:
     print("EasyTV fault suite against a private %s (pid %d, 127.0.0.1:%d)" % (version, server.pid, server.port))
     try:
         for run in (run_kills, run_population_kills, run_idle, run_offline, run_start_race, run_clock_skew,
-                    run_population, run_hang, run_rebuild, run_outage):
+                    run_population, run_hang, run_rebuild, run_clock_step, run_recreate, run_quits, run_silent,
+                    run_outage):
             print("... %s" % run.__name__[4:], file=sys.stderr, flush=True)
             step = time.monotonic()
             try:

@@ -73,6 +73,11 @@ def test_a_failed_transaction_leaves_nothing_behind(server, open_store):
     assert store.write([show(2)]) == 2  # and the connection is still usable
 
 
+def running_statement(server, connection_id):
+    rows = server.execute("SELECT INFO FROM information_schema.PROCESSLIST WHERE ID = %d" % connection_id)
+    return bool(rows) and rows[0][0] is not None
+
+
 def hold_revision_row(server):
     """An admin transaction holding the revision row's lock (every write waits for it)."""
     conn = server.admin()
@@ -115,7 +120,10 @@ def test_close_unblocks_an_operation_waiting_for_the_server(server, open_store):
     thread = threading.Thread(target=write)
     try:
         thread.start()
-        time.sleep(0.3)  # let the write reach the lock wait (no result expected before close)
+        # The write has reached the lock wait when the server shows its connection running a
+        # statement (no result is possible before close: the blocker holds the lock).
+        connection_id = store.connection_id()
+        wait_for(lambda: running_statement(server, connection_id), 30)
         assert thread.is_alive()
         started = time.monotonic()
         store.close()

@@ -156,6 +156,7 @@ class HangReport:
     connect_ended_after: float = 0.0   # close() start -> the blocked connect finished (after SIGCONT)
     connect_outcome: str = ""
     late_connection_open: bool = False  # the connect that finished after close() left a live connection
+    thread_gone_after: float = -1.0    # close() start -> the connecting worker thread ended (-1: not yet at SIGCONT)
     deaths: int = 0
 
 
@@ -197,7 +198,12 @@ def hung_database(server: FaultServer, hold_seconds: float = 1.0, seed: int = 5)
             started = time.monotonic()
             kitchen.syncer.close()
             report.close_during_connect = time.monotonic() - started
-            Loop([]).until(lambda: time.monotonic() - started >= hold_seconds, hold_seconds + 1, "hold")
+
+            def held() -> bool:
+                if report.thread_gone_after < 0 and not kitchen.worker.alive:
+                    report.thread_gone_after = time.monotonic() - started
+                return time.monotonic() - started >= hold_seconds
+            Loop([]).until(held, hold_seconds + 1, "hold")
         finally:
             server.resume()
         Loop([]).until(lambda: opening.ended is not None, 30, "the blocked connect ends")

@@ -35,14 +35,16 @@ class Box:
     """One Kodi device: engine + window + syncer."""
 
     def __init__(self, name, library, store, clock, settings=None, shared_values=None, skew=0.0,
-                 like_service=False):
+                 like_service=False, worker=None, journal=None, local=None):
         """`like_service`: shared settings are adopted into the engine and re-keyed
-        `random_order_shows` are shared, as `easytv.app.service.Service` does."""
+        `random_order_shows` are shared, as `easytv.app.service.Service` does. `local`: this
+        device's wall clock (default: the shared wall clock + `skew`)."""
         self.window = FakeWindow()
         self.settings = settings or Settings()
         self.applied_settings = []
         wall = Wall(clock)
-        server_clock = ServerClock(lambda: wall() + skew)  # this device's own clock is `skew` s off
+        local = local or (lambda: wall() + skew)  # this device's own clock is `skew` s off
+        self.server_clock = server_clock = ServerClock(local, clock)
         self.engine = Engine(library, WindowCache(self.window), None, self.settings, clock,
                              random.Random(name), wall_clock=server_clock, device_id=name,
                              on_show_ids=self._on_show_ids if like_service else lambda ids: None)
@@ -51,7 +53,8 @@ class Box:
             if store.down:
                 raise StoreUnavailable("connection refused")
             return store
-        self.syncer = Syncer(self.engine, open_store, Device(name, name), InlineWorker(), clock,
+        self.worker = worker or InlineWorker()
+        self.syncer = Syncer(self.engine, open_store, Device(name, name), self.worker, clock, journal=journal,
                              local_settings=lambda: shared_settings(self.settings) if like_service
                              else dict(shared_values or {}),
                              on_settings=self._on_settings if like_service else self.applied_settings.append,

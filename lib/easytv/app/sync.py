@@ -8,13 +8,15 @@ Nothing here blocks on the database.
 
 import dataclasses
 import logging
+import threading
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from easytv.app import sync_ops
-from easytv.app.clock import ServerClock
+from easytv.app.clock import ServerClock, clamp_ahead
 from easytv.app.engine import Engine
 from easytv.app.journal import Journal
-from easytv.core.errors import SchemaTooNew, StoreError, StoreUnavailable
+from easytv.core.cancel import Cancel
+from easytv.core.errors import StoreUnavailable
 from easytv.core.sync import Device, Head, SharedShow, SharedStore
 
 LOG = logging.getLogger("EasyTV.shareddb")
@@ -26,6 +28,8 @@ SCHEMA_RETRY_SECONDS = 600.0
 """After finding a newer schema: how long to stay local before looking again (seconds)."""
 HEARTBEAT_SECONDS = 60.0
 """How often the device registry row is refreshed (seconds)."""
+STOP_SECONDS = 0.5
+"""How long `close()` waits for the worker thread to end (part of Kodi's 1 s exit budget)."""
 
 
 class Syncer:
@@ -34,6 +38,8 @@ class Syncer:
     `open_store()` runs on the worker and returns a connected `SharedStore` (raising
     `StoreError`). `on_settings(values)` is called on the loop with the shared settings
     whenever they differ from what was last seen. `on_storage(name)` reports `shared`/`local`.
+    `cancel` is the token `open_store` and the store's reconnects give up on: `close()` cancels
+    it, so a worker blocked connecting to a hung server ends at once.
     """
 
     name = "shared"
@@ -43,7 +49,8 @@ class Syncer:
                  local_settings: Callable[[], Dict[str, str]] = dict,
                  on_settings: Callable[[Dict[str, str]], None] = lambda values: None,
                  on_storage: Callable[[str], None] = lambda name: None,
-                 journal: Optional[Journal] = None, server_clock: Optional[ServerClock] = None) -> None:
+                 journal: Optional[Journal] = None, server_clock: Optional[ServerClock] = None,
+                 cancel: Optional[Cancel] = None) -> None:
         self._engine = engine
         self._open_store = open_store
         self.device = device
@@ -66,14 +73,19 @@ class Syncer:
         self._first_sync_at = 0.0
         self._writing: Tuple[List[SharedShow], Dict[str, str]] = ([], {})
         self._journal = journal
-        self._journaled = False
+        self._offline = False  # an operation failed: the database is known to be away
         self._server_clock = server_clock
+        self._cancel = cancel
         self._closed = False
+        self._lock = threading.Lock()  # guards _closed and _opened (loop and worker)
+        self._opened: List[Any] = []
         self._from_journal: Dict[int, SharedShow] = {}
         if journal is not None:
-            self.save(journal.load())
-            self._from_journal = dict(self.pending)
-            self._journaled = bool(self.pending)
+            queued = journal.read()
+            self.save(queued.rows)
+            self.pending_settings.update(queued.settings)
+            if queued.server_clock:  # already on the server's clock: not shifted at the first connect
+                self._from_journal = dict(self.pending)
 
     # -- the engine's Store ------------------------------------------------------------------
 
@@ -83,28 +95,43 @@ class Syncer:
             queued = self.pending.get(row.tvshowid)
             if queued is None or row.event_time >= queued.event_time:
                 self.pending[row.tvshowid] = row
-        if self.store is None:
+        if self._offline:
             self._persist()  # the database is away: keep the changes on disk until it is back
 
-    def _persist(self) -> None:
-        if self._journal is not None and (self.pending or self._journaled):
-            self._journal.store(self.pending.values())
-            self._journaled = bool(self.pending)
+    def _persist(self, always: bool = False) -> None:
+        """The offline queue := every change not known to be committed (queued or being written).
+        While the database is there (and not `always`, as at close) the file is only refreshed
+        or removed if it exists: queued rows on their way to a live database are not written."""
+        if self._journal is None or not (always or self._offline or self._journal.exists()):
+            return
+        writing = self._writing if self._in_flight == "write" else ([], {})
+        rows, settings = sync_ops.unconfirmed(self.pending, self.pending_settings, *writing)
+        measured = self._server_clock is None or self._server_clock.measured
+        self._journal.store(rows, settings, server_clock=measured)
 
     def push_settings(self, values: Mapping[str, str]) -> None:
         """Queue shared-setting values changed on this device."""
         changed = {k: v for k, v in values.items() if self.shared_settings.get(k) != v}
         self.pending_settings.update(changed)
+        if changed and self._offline:
+            self._persist()
 
     @property
     def connected(self) -> bool:
         """True while a store is open and no failure is being backed off."""
         return self.store is not None
 
+    @property
+    def in_flight(self) -> Optional[str]:
+        """The operation submitted to the worker and not yet handled here, or None."""
+        return self._in_flight
+
     # -- the loop ----------------------------------------------------------------------------
 
     def tick(self) -> None:
         """Handle a finished operation, then start the next one that is due (never blocks)."""
+        if self._closed:
+            return
         result = self._worker.poll()
         if result is not None:
             self._in_flight = None
@@ -127,15 +154,24 @@ class Syncer:
             self._submit("heartbeat", sync_ops.heartbeat(self.store, device))
         elif now >= self._next_poll:
             store, applied = self.store, self.applied
-            self._submit("poll", lambda: sync_ops.poll(store, applied))
+            monotonic = self._server_clock.monotonic if self._server_clock is not None else None
+            self._submit("poll", lambda: sync_ops.poll(store, applied, monotonic))
 
     def close(self) -> None:
-        """Stop the worker; closes the connection so a read blocked on a hung server fails."""
-        self._closed = True
-        store, self.store = self.store, None
-        if store is not None:
+        """Service exit (within Kodi's 1 s budget): journal every change not known to be
+        committed, cancel a connect under way, close the connection so a read blocked on a hung
+        server fails, and wait up to `STOP_SECONDS` for the worker thread to end."""
+        self._persist(always=True)  # first: nothing below may lose what is queued or being written
+        with self._lock:
+            self._closed = True
+            stores, self._opened = self._opened, []
+        self.store = None
+        if self._cancel is not None:
+            self._cancel.cancel()
+        for store in stores:
             sync_ops.close_quietly(store)
-        self._worker.stop()
+        if not self._worker.stop(STOP_SECONDS):
+            LOG.warning("The database worker did not end within %.1f s of the exit", STOP_SECONDS)
 
     def _submit(self, name: str, fn: Callable[[], Any]) -> None:
         self._in_flight = name
@@ -145,7 +181,11 @@ class Syncer:
 
     def _connect_op(self) -> Tuple[SharedStore, Dict[str, str], Optional[float]]:
         store = self._open_store()
-        if self._closed:  # the service stopped while this connect was under way
+        with self._lock:
+            closed = self._closed
+            if not closed:
+                self._opened.append(store)  # close() closes it, also if the loop never sees it
+        if closed:  # the service stopped while this connect was under way
             sync_ops.close_quietly(store)
             raise StoreUnavailable("sync was stopped while connecting")
         offset = None
@@ -163,17 +203,28 @@ class Syncer:
     def _start_populate(self, rows: List[SharedShow]) -> None:
         store, owner = self.store, self.device.device_id
         assert store is not None
-        self._submit("populate", lambda: sync_ops.populate(store, owner, rows))
+        self._submit("populate", lambda: sync_ops.populate(store, owner, self._clamped(rows)))
 
     def _start_write(self) -> None:
         store = self.store
         assert store is not None
-        rows = sorted(self.pending.values(), key=lambda r: r.tvshowid)
+        rows = self._clamped(sorted(self.pending.values(), key=lambda r: r.tvshowid))
         settings = dict(self.pending_settings)
         self.pending.clear()
         self.pending_settings.clear()
         self._writing = (rows, settings)
         self._submit("write", lambda: store.write(rows, settings or None))
+
+    def _clamped(self, rows: List[SharedShow]) -> List[SharedShow]:
+        """`rows` with no event time more than a minute ahead of the server's clock."""
+        if self._server_clock is None or not self._server_clock.measured:
+            return rows
+        rows, fixed = clamp_ahead(rows, self._server_clock)
+        if fixed:
+            LOG.warning("%d event times were more than a minute ahead of the database server's clock; "
+                        "writing them at the server's time", len(fixed))
+            self._engine.times.update((i, t) for i, t in fixed.items() if self._engine.times.get(i, 0.0) > t)
+        return rows
 
     # -- results (on the loop) --------------------------------------------------------------
 
@@ -183,87 +234,90 @@ class Syncer:
             return
         if name == "connect":
             self.store, shared, offset = value
+            self._offline = False
             self._adopt_offset(offset)
             self.synced = False
             self._on_storage(self.name)
             self._adopt_settings(shared)
         elif name == "first_sync":
-            head, rows, complete = value
-            self._adopt_settings(head.settings)
-            if complete:
-                # Reconcile pushes every real difference; of the rows queued before now keep
-                # only those that would still change the shared row (offline changes newer
-                # than it), so a restart does not rewrite every row.
-                self._drop_covered(rows)
-            if complete and head.revision == 0 and not rows:
-                self.pending.clear()  # the snapshot written by populate covers them
-                self._start_populate(self._engine.snapshot_rows())
-                return
-            if complete:
-                pushed = self._engine.reconcile(rows)
-                LOG.info("Pulled %d shared shows (revision %d); pushing %d newer here", len(rows),
-                         head.revision, pushed)
-            else:
-                self._engine.apply_remote(rows)
-            self.applied = (head.generation, head.revision)
-            self.synced = True
+            self._handle_first_sync(*value)
         elif name == "populate":
             if value is None:
                 LOG.info("Another device is populating the shared database; pulling instead")
                 self._first_sync_at = self._clock() + self.poll_seconds  # let it finish first
                 return
+            # The revision seen before the snapshot was written, not the one it made: a peer's
+            # commit in between is pulled by the next poll (with our own rows, harmlessly).
             self.applied = value
             self.synced = True
-            LOG.info("Populated the shared database with %d shows (revision %d)", len(self._engine.states), value[1])
+            self._persist()
+            LOG.info("Populated the shared database with %d shows (revision %d)", len(self._engine.states),
+                     value[1] + 1)
         elif name == "write":
             # `applied` stays where it was: the next poll pulls these rows back, and with them
             # any row where another device's newer event won over ours.
+            self._writing = ([], {})
             self._persist()
         elif name == "heartbeat":
             self._next_heartbeat = self._clock() + HEARTBEAT_SECONDS
         elif name == "poll":
             self._handle_poll(*value)
 
+    def _handle_first_sync(self, head: Head, rows: List[SharedShow], complete: bool) -> None:
+        self._adopt_settings(head.settings)
+        if complete:
+            # Reconcile pushes every real difference; of the rows queued before now keep
+            # only those that would still change the shared row (offline changes newer
+            # than it), so a restart does not rewrite every row.
+            self.pending = sync_ops.still_newer(self.pending, rows)
+            snapshot = self._engine.snapshot_rows()
+            if sync_ops.needs_population(len(rows), len(snapshot)):
+                # Empty, or nearly (a write that landed after a clear, before the repopulation):
+                # the lock decides which one device writes its snapshot; the others pull (and
+                # reconcile, which pushes whatever of this device's states is newer).
+                self.pending.clear()  # the snapshot covers them
+                self._start_populate(snapshot)
+                return
+            pushed = self._engine.reconcile(rows)
+            LOG.info("Pulled %d shared shows (revision %d); pushing %d newer here", len(rows),
+                     head.revision, pushed)
+        else:
+            self._engine.apply_remote(rows)
+        self.applied = (head.generation, head.revision)
+        self.synced = True
+        self._persist()
+
     def _adopt_offset(self, offset: Optional[float]) -> None:
         clock = self._server_clock
         if clock is None or offset is None:
             return
-        if not clock.measured:
-            # States computed (and rows queued) before the first connect were stamped with the
-            # local clock alone; journal rows from an earlier run already use the server clock.
-            delta = offset - clock.offset
-            self._engine.shift_times(delta)
-            self.pending = {i: r if r is self._from_journal.get(i) else dataclasses.replace(
-                r, event_time=r.event_time + delta) for i, r in self.pending.items()}
-            clock.measured = True
-            if abs(offset) > 5:
-                LOG.info("This device's clock is %.1f s off the database server's; event times use the server's",
-                         -offset)
-        clock.offset = offset
+        if clock.measured:
+            clock.adopt(offset)
+            return
+        # States computed (and rows queued) before the first connect were stamped with the
+        # local clock alone; journal rows from an earlier run already use the server clock.
+        delta = clock.adopt(offset)
+        self._engine.shift_times(delta)
+        self.pending = {i: r if r is self._from_journal.get(i) else dataclasses.replace(
+            r, event_time=r.event_time + delta) for i, r in self.pending.items()}
+        if abs(delta) > 5:
+            LOG.info("This device's clock is %.1f s off the database server's; event times use the server's",
+                     -delta)
 
-    def _drop_covered(self, rows: List[SharedShow]) -> None:
-        shared = {r.tvshowid: r for r in rows}
-        keep = {}
-        for tvshowid, row in self.pending.items():
-            theirs = shared.get(tvshowid)
-            if theirs is None:
-                if not row.deleted:
-                    keep[tvshowid] = row
-            elif theirs.state != row.state and row.event_time >= theirs.event_time:
-                keep[tvshowid] = row
-        self.pending = keep
-
-    def _handle_poll(self, head: Head, rows: Optional[List[SharedShow]]) -> None:
+    def _handle_poll(self, head: Head, rows: Optional[List[SharedShow]], offset: Optional[float]) -> None:
         self._next_poll = self._clock() + self.poll_seconds
+        if offset is not None and self._server_clock is not None and self._server_clock.measured:
+            self._server_clock.adopt(offset)  # re-measured at every poll, no extra round trip
         self._adopt_settings(head.settings)
-        if self.applied is None or head.generation != self.applied[0]:
-            LOG.info("Shared data was cleared (generation %d); repopulating or pulling", head.generation)
+        if sync_ops.starts_over(self.applied, head):
+            LOG.info("Shared data was cleared (generation %d), re-created or restored (revision %d); "
+                     "repopulating or pulling", head.generation, head.revision)
             # Forget the old position entirely: the first sync then pulls everything and, on an
             # empty table, populates under the lock (exactly one device wins it).
             self.applied = None
             self.synced = False
             return
-        if rows is not None:
+        if rows is not None and self.applied is not None:
             adopted = self._engine.apply_remote(rows)
             LOG.debug("Pulled %d rows since revision %d (%d adopted)", len(rows), self.applied[1], adopted)
             self.applied = (head.generation, head.revision)
@@ -277,23 +331,18 @@ class Syncer:
         store, self.store = self.store, None
         if name == "write":
             rows, settings = self._writing
-            self.save(rows)  # with no store open, save() also keeps them on disk for the replay
+            self._writing = ([], {})
+            self.save(rows)
             for key, value in settings.items():
                 self.pending_settings.setdefault(key, value)
-        if isinstance(error, SchemaTooNew):
-            LOG.warning("Shared database has a newer schema than this EasyTV knows; staying local: %s",
-                        error.reason)
-            delay = SCHEMA_RETRY_SECONDS
-        elif isinstance(error, StoreError):
-            LOG.warning("Database unavailable, backing off (%s)", error.reason)  # once per cycle
-            delay = BACKOFF_SECONDS
-        else:
-            LOG.error("Unexpected failure in %s, backing off", name, exc_info=error)
-            delay = BACKOFF_SECONDS
+        delay = sync_ops.log_failure(name, error, BACKOFF_SECONDS, SCHEMA_RETRY_SECONDS)  # once per cycle
         self.synced = False
+        self._offline = True
         self._retry_at = self._clock() + delay
-        self._persist()
+        self._persist()  # the database is away: keep the changes on disk until it is back
         if store is not None:
+            with self._lock:
+                self._opened = [s for s in self._opened if s is not store]
             sync_ops.close_quietly(store)
             self._on_storage("local")
             STORAGE_LOG.info("Using window property storage")

@@ -55,14 +55,26 @@ class ThreadWorker(_Results):
         self._jobs.put((name, fn))
 
     def stop(self, timeout: float = 0.5) -> bool:
-        """Ask the thread to finish after its current job; wait up to `timeout` seconds.
+        """Drop the jobs not started yet, ask the thread to finish after its current job, and
+        wait up to `timeout` seconds for it to end.
 
-        Returns False when the thread is still busy (e.g. blocked on a hung database); the
-        caller closes the connection so the blocked read fails, and the daemon thread ends.
+        Returns False when the thread is still busy (e.g. blocked on a hung database): the
+        caller must first make the blocked operation fail (cancel its connect, close its
+        connection; see `Syncer.close`), so that the thread ends within the wait.
         """
+        while True:
+            try:
+                self._jobs.get_nowait()
+            except queue.Empty:
+                break
         self._jobs.put(None)
         self._thread.join(timeout)
         return not self._thread.is_alive()
+
+    @property
+    def alive(self) -> bool:
+        """True while the worker thread runs."""
+        return self._thread.is_alive()
 
 
 class InlineWorker(_Results):

@@ -1,14 +1,16 @@
 """Facts about the add-on and Kodi: version, profile folder, localized strings, friendly name."""
 
+import logging
 import os
 import uuid
-from typing import List
+from typing import List, Optional
 
 import xbmc
 import xbmcaddon
 import xbmcvfs
 
 ADDON_ID = "service.easytv"
+LOG = logging.getLogger("EasyTV.service")
 
 
 def version() -> str:
@@ -38,11 +40,11 @@ def friendly_name() -> str:
 
 ADVANCEDSETTINGS = ("special://userdata/advancedsettings.xml", "special://profile/advancedsettings.xml",
                     "special://masterprofile/advancedsettings.xml")
-"""Where Kodi reads advancedsettings.xml, in the order EasyTV looks (SPEC §7)."""
+"""Where Kodi reads advancedsettings.xml, in the order EasyTV looks (README, "Multi-instance sync")."""
 
 
 def advancedsettings_paths() -> List[str]:
-    """Real paths of the candidate advancedsettings.xml files, in SPEC §7 order."""
+    """Real paths of the candidate advancedsettings.xml files, in `ADVANCEDSETTINGS` order."""
     return [xbmcvfs.translatePath(p) for p in ADVANCEDSETTINGS]
 
 
@@ -55,8 +57,18 @@ def read_file(path: str):
         return None
 
 
+_RUN_DEVICE_ID: Optional[str] = None
+"""The id used for this run when the profile folder cannot keep one (read-only or full)."""
+
+
 def device_id() -> str:
-    """This device's UUID, created on first use and kept in the add-on's profile folder."""
+    """This device's UUID, created on first use and kept in the add-on's profile folder.
+
+    When the folder cannot be written (read-only or full profile), an id made for this run is
+    used (the same one for the whole run) and the reason is logged once; the next start tries
+    again. Never raises `OSError`.
+    """
+    global _RUN_DEVICE_ID
     folder = profile_path()
     path = os.path.join(folder, "device_id")
     try:
@@ -66,10 +78,16 @@ def device_id() -> str:
         return value
     except (OSError, ValueError):
         pass
+    if _RUN_DEVICE_ID is not None:
+        return _RUN_DEVICE_ID
     value = str(uuid.uuid4())
-    xbmcvfs.mkdirs(folder)
     tmp = path + ".tmp"
-    with open(tmp, "w", encoding="utf-8") as handle:
-        handle.write(value + "\n")
-    os.replace(tmp, path)
+    try:
+        xbmcvfs.mkdirs(folder)
+        with open(tmp, "w", encoding="utf-8") as handle:
+            handle.write(value + "\n")
+        os.replace(tmp, path)
+    except OSError as exc:
+        LOG.warning("Cannot keep the device id in %s (%s); using %s for this run only", path, exc, value)
+        _RUN_DEVICE_ID = value
     return value
