@@ -171,3 +171,26 @@ def clocked_store(clock):
         def close(self) -> None:
             self.closed += 1
     return ClockedStore()
+
+
+class SlowLibrary(FakeLibrary):
+    """Each call advances the clock by 0.05 s per record it returns (a big library in Kodi)."""
+
+    def __init__(self, clock, *args):
+        super().__init__(*args)
+        self.clock = clock
+
+    def tvshows(self):
+        found = super().tvshows()
+        self.clock.advance(0.05 * len(found))
+        return found
+
+    def episode_pages(self, size=5000):
+        for page in super().episode_pages(size):
+            self.clock.advance(0.05 * len(page))
+            yield page
+
+    def episode_details(self, episodeids):
+        found = super().episode_details(episodeids)
+        self.clock.advance(0.05 * len(found))
+        return found

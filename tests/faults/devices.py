@@ -218,7 +218,7 @@ class Device:
 
     def _on_settings(self, values: Dict[str, str]) -> None:
         self.settings = with_shared_values(self.settings, values)
-        self.engine.apply_settings(self.settings)
+        self.engine.apply_settings(self.settings, adopted=True)
 
     def _on_show_ids(self, ids: Tuple[int, ...]) -> None:
         self.settings = dataclasses.replace(self.settings, random_order_shows=tuple(ids))

@@ -7,7 +7,7 @@ from easytv.app.engine import SCAN_DEBOUNCE_SECONDS, Engine
 from easytv.core import events
 from easytv.core.errors import JsonRpcError
 from easytv.core.settings import Settings
-from fakes import FakeClock, FakeLibrary, FakeWindow, RecordingStore
+from fakes import FakeClock, FakeLibrary, FakeWindow, RecordingStore, SlowLibrary
 from kodi_shapes import load, season, tvshow
 
 
@@ -288,29 +288,6 @@ def test_display_fields_are_asked_only_for_the_next_episodes():
     engine.handle(events.ShowChanged(3))
     engine.step()
     assert window.writes == before
-
-
-class SlowLibrary(FakeLibrary):
-    """Each call advances the clock by 0.05 s per record it returns (a big library in Kodi)."""
-
-    def __init__(self, clock, *args):
-        super().__init__(*args)
-        self.clock = clock
-
-    def tvshows(self):
-        found = super().tvshows()
-        self.clock.advance(0.05 * len(found))
-        return found
-
-    def episode_pages(self, size=5000):
-        for page in super().episode_pages(size):
-            self.clock.advance(0.05 * len(page))
-            yield page
-
-    def episode_details(self, episodeids):
-        found = super().episode_details(episodeids)
-        self.clock.advance(0.05 * len(found))
-        return found
 
 
 def slow_engine(monkeypatch, store=None):

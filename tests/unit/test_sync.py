@@ -16,7 +16,7 @@ from easytv.core.errors import StoreUnavailable
 from easytv.core.settings import Settings, with_shared_values
 from easytv.core.settings import shared_values as shared_settings
 from easytv.core.sync import Device
-from fakes import FakeClock, FakeLibrary, FakeWindow
+from fakes import FakeClock, FakeLibrary, FakeWindow, SlowLibrary
 from kodi_shapes import load
 from memory_store import MemoryStore
 
@@ -65,7 +65,7 @@ class Box:
     def _on_settings(self, values):
         self.applied_settings.append(values)
         self.settings = with_shared_values(self.settings, values)
-        self.engine.apply_settings(self.settings)
+        self.engine.apply_settings(self.settings, adopted=True)
 
     def _on_show_ids(self, ids):
         self.settings = dataclasses.replace(self.settings, random_order_shows=tuple(ids))
@@ -217,3 +217,31 @@ def test_a_device_with_a_wrong_clock_still_obeys_newer_wins(world, skew):
     settle(clock, skewed, correct)
     assert store.rows[3].state.next.episodeid == 14, "the later change is kept"
     assert skewed.next_of(3) == correct.next_of(3) == "S02E01"
+
+
+@pytest.mark.parametrize("seed", range(6))  # each pair of names draws differently; several drew over the pick
+def test_a_random_order_show_turned_on_here_keeps_its_pick_on_every_device(world, monkeypatch, seed):
+    """The device whose user makes a show random-order draws its pick; the others adopt the
+    setting and that pick, never a draw of their own (a pick is kept until watched). Living's
+    library is slow to read, so its recompute spans several loop steps (as in real Kodi)."""
+    from easytv.app import fullread
+    monkeypatch.setattr(fullread, "PAGE_EPISODES", 5)
+    clock, library, store = world
+    slow = SlowLibrary(clock, load("GetTVShows_all.json")["tvshows"], load("GetEpisodes_all.json")["episodes"])
+    living = Box("living%d" % seed, slow, store, clock, like_service=True)
+    bedroom = Box("bedroom%d" % seed, library, store, clock, like_service=True)
+    settle(clock, living, bedroom)
+    # As Service.on_settings_changed does: share the change, then recompute with it.
+    living.settings = dataclasses.replace(living.settings, random_order_shows=(4,))
+    living.syncer.push_settings(shared_settings(living.settings))
+    living.engine.apply_settings(living.settings)
+    while living.engine.recomputing:
+        living.run(1)
+        bedroom.run(1)
+    pick = living.window.props["EasyTV.4.EpisodeID"]
+    for _ in range(3):
+        settle(clock, living, bedroom)
+    assert bedroom.settings.random_order_shows == (4,)
+    assert living.window.props["EasyTV.4.EpisodeID"] == pick
+    assert bedroom.window.props["EasyTV.4.EpisodeID"] == pick
+    assert store.rows[4].state.next.episodeid == int(pick)

@@ -97,13 +97,29 @@ class Engine(RemoteRows):
         elif isinstance(event, events.LibraryChanged):
             self._full_at = self._clock() + SCAN_DEBOUNCE_SECONDS
 
-    def apply_settings(self, settings: Settings) -> None:
-        """Take a new settings snapshot; a change to what "next" means recomputes everything."""
+    def apply_settings(self, settings: Settings, adopted: bool = False) -> None:
+        """Take a new settings snapshot; a change to what "next" means recomputes everything.
+
+        `adopted`: the settings come from the shared database (another device changed them).
+        A show they newly make random-order keeps the next episode it has as its pick: that is
+        the changing device's pick (its rows arrive with the settings, or already came), so no
+        device draws a pick of its own over it (README, "Multi-instance sync").
+        """
         changed = settings.rule_fingerprint != self._settings.rule_fingerprint
+        if adopted:
+            for tvshowid in set(settings.random_order_shows) - set(self._settings.random_order_shows):
+                state = self.states.get(tvshowid)
+                if state is not None and tvshowid not in self._picks:
+                    self._picks[tvshowid] = state.next.episodeid
         self._settings = settings
         if changed:
             LOG.info("Rule settings changed; recomputing every show")
             self._full_at = self._clock()
+
+    @property
+    def recomputing(self) -> bool:
+        """True while a full recompute is due or under way (its changed rows are not saved yet)."""
+        return self._job is not None or self._full_at is not None
 
     # -- work --------------------------------------------------------------------------------
 

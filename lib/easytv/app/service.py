@@ -180,7 +180,7 @@ class Service:
             return
         LOG.info("Adopting shared settings: %s", ", ".join("%s=%s" % kv for kv in sorted(values.items())))
         self.settings = new
-        self.engine.apply_settings(new)
+        self.engine.apply_settings(new, adopted=True)
         self._settings_io.write_shared_values(values)
         self._refresh_fingerprint()
 
