@@ -33,8 +33,10 @@ def test_clear_deletes_rows_resets_revision_changes_generation_and_notifies():
     store = MemoryStore()
     store.write([_row(1), _row(2)])
     outcome = []
+    generation = store.generation
     head = actions.clear_sync_data(lambda: store, lambda: True, outcome.append)
-    assert head == Head(0, 2, {}) and store.rows == {} and outcome == [True]
+    assert (head.revision, dict(head.settings)) == (0, {}) and head.generation != generation
+    assert store.rows == {} and outcome == [True]
 
 
 def test_clear_failure_is_notified_not_raised():
@@ -54,7 +56,7 @@ def test_status_lists_devices_lag_and_drift():
     store.register_device(Device("a", "Living Room", "0.2.0", "20.1", same, revision_applied=2))
     store.register_device(Device("b", "Bedroom", "0.2.0", "21.0", "different", revision_applied=1))
     text = actions.status_text("database=easytv_myvideos", store.head(), store.devices(), "a", now=1010.0)
-    assert "Revision: 2 (generation 1)" in text
+    assert "Revision: 2 (generation %d)" % store.generation in text
     assert "Living Room  (this device)" in text and "0 revisions behind, same settings" in text
     assert "Bedroom" in text and "1 revisions behind, SETTINGS DIFFER" in text
     assert "last seen 10 s ago" in text
