@@ -11,7 +11,7 @@ from easytv.app.sync import Syncer
 from easytv.app.worker import InlineWorker
 from easytv.core.errors import StoreUnavailable
 from easytv.core.settings import Settings
-from easytv.core.sync import Device, Head, SharedShow
+from easytv.core.sync import Device, SharedShow
 from fakes import FakeClock, FakeLibrary, FakeWindow
 from kodi_shapes import load
 from memory_store import MemoryStore
