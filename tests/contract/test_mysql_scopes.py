@@ -2,6 +2,8 @@
 generations across a dropped and re-created database, newer Kodi releases, and the registry of
 every library in the fallback location."""
 
+import subprocess
+
 import pytest
 
 from easytv.core.codec import state_to_json
@@ -9,6 +11,7 @@ from easytv.core.errors import StoreError
 from easytv.core.sync import SCHEMA_VERSION, Device
 from easytv.mysql import schema
 from easytv.mysql.location import Location
+from easytv.mysql.statements import SERVER_NOW
 from easytv.mysql.store import MySQLStore
 
 from .conftest import KODI20, KODI21
@@ -145,3 +148,29 @@ def test_a_name_as_long_as_mysql_allows_gets_its_database_and_lock(server, open_
     assert store.describe_location() == "database=easytv_" + name.lower()
     store.write([row(1, 100.0)])
     assert store.head().revision == 1
+
+
+def test_the_servers_clock_reads_the_same_in_every_session_time_zone(server):
+    zone = subprocess.run(["mariadb-tzinfo-to-sql", "/usr/share/zoneinfo/Europe/Berlin", "Europe/Berlin"],
+                          capture_output=True, text=True, check=True).stdout
+    if not server.execute("SELECT 1 FROM mysql.time_zone_name WHERE Name = 'Europe/Berlin'"):
+        server.db.sql(zone, database="mysql")
+    with server.admin() as conn, conn.cursor() as cursor:
+        cursor.execute("SET time_zone = 'Europe/Berlin'")
+        cursor.execute("SET timestamp = 1792891800.25")  # 2026-10-25 02:30:00.25 CET: the second 02:30 that night
+        cursor.execute("SELECT %s, UNIX_TIMESTAMP(NOW(6))" % SERVER_NOW)
+        ours, naive = cursor.fetchone()
+    assert float(ours) == 1792891800.25
+    assert float(naive) != 1792891800.25  # the premise: converting local time back is off by the repeated hour
+
+
+def test_a_running_device_recreates_its_librarys_rows_when_another_library_re_created_the_database(server,
+                                                                                                   open_store):
+    omega = open_store("kodi_all", device_id="device-a", kodi_version=KODI21)
+    omega.write([row(1, 100.0)])
+    before = omega.head()
+    server.execute("DROP DATABASE easytv_myvideos")
+    open_store("kodi_all", device_id="device-b", kodi_version=KODI20)
+    after = omega.head()
+    assert (after.revision, omega.shows()) == (0, []) and after.generation != before.generation
+    assert omega.head().generation == after.generation

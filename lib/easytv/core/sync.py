@@ -27,7 +27,7 @@ LOCK_TTL_SECONDS = 300
 """Population lock lifetime (server time); renewed while populating, taken over when expired."""
 
 SHARED_SETTINGS = ("include_positioned_specials", "random_order_shows")
-"""Setting ids whose value lives in the shared database while sync is on (SPEC §6)."""
+"""Setting ids whose value lives in the shared database while sync is on (README, "Settings")."""
 
 
 @dataclass(frozen=True)

@@ -16,7 +16,7 @@ losing row keeps its old revision stamp. Two rows for one show in one statement 
 order, the second under the same rule.
 
 An event time is never stored more than 60 s ahead of the server's clock: each inserted value is
-`LEAST(value, @easytv_event_limit)`, the limit taken from `UNIX_TIMESTAMP(NOW(6)) + 60` when the
+`LEAST(value, @easytv_event_limit)`, the limit taken from `SERVER_NOW + 60` when the
 write transaction starts, so `VALUES(event_time)` above is already the clamped value (the README:
 "an event time more than a minute in the server's future is never written").
 """
@@ -51,7 +51,12 @@ DEVICE_COLUMNS = ("device_id", "name", "addon_version", "kodi_version", "setting
 
 LOCK_OWNER = "SUBSTRING_INDEX(value, '|', 1)"
 LOCK_EXPIRY = "CAST(SUBSTRING_INDEX(value, '|', -1) AS DECIMAL(20, 6))"
-SERVER_NOW = "UNIX_TIMESTAMP(NOW(6))"
+SERVER_NOW = "(UNIX_TIMESTAMP() + MICROSECOND(NOW(6)) * 0.000001)"
+"""The server's clock in seconds since the epoch, to the microsecond, whatever the session's
+`time_zone`: `UNIX_TIMESTAMP()` without an argument is the epoch itself, and `NOW(6)` of the same
+statement shares its start instant (MySQL 8.0 manual, "Date and Time Functions"), whose
+microseconds no time zone offset changes. (`UNIX_TIMESTAMP(NOW(6))` converts local time back and
+is ambiguous in the repeated hour when daylight saving time ends.)"""
 
 
 class Statements:

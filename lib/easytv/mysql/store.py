@@ -31,7 +31,7 @@ from easytv.mysql.batches import STATEMENT_BYTES, execute_all, join_statements, 
 from easytv.mysql.connection import Counters, CountingConnection, connect, is_connection_lost, is_timeout, translate
 from easytv.mysql.location import Location, resolve
 from easytv.mysql.scopes import carry_over, other_registries
-from easytv.mysql.statements import SETTING, SHOW_PLACEHOLDERS, Statements
+from easytv.mysql.statements import SERVER_NOW, SETTING, SHOW_PLACEHOLDERS, Statements
 
 T = TypeVar("T")
 
@@ -131,7 +131,7 @@ class MySQLStore:
         return conn.thread_id() if conn is not None and conn.open else None
 
     def describe_location(self) -> str:
-        """`database=easytv_myvideos` or `database=MyVideos121, table_prefix=easytv_` (SPEC §8)."""
+        """`database=easytv_myvideos` or `database=MyVideos121, table_prefix=easytv_` (README log line)."""
         return self.location.describe()
 
     # -- connection handling -----------------------------------------------------------------
@@ -211,11 +211,19 @@ class MySQLStore:
 
     def head(self) -> Head:
         """This library's revision, generation and shared settings, and the server's clock
-        (`UNIX_TIMESTAMP(NOW(6))`, seconds): one round trip. Raises `SchemaTooNew` when another
-        device migrated the database beyond this version."""
+        (`statements.SERVER_NOW`, seconds): one round trip. Raises `SchemaTooNew` when another
+        device migrated the database beyond this version. When the library's rows are gone (a
+        device of another library re-created the database), they are created again, with a new
+        generation, in a second round trip."""
         def run(cursor: Any) -> Head:
             cursor.execute(self._sql.head, (self.library,))
-            return self._head_from(cursor.fetchall())
+            records = cursor.fetchall()
+            if not any(record[0] == "revision" for record in records):
+                cursor.execute(schema.library_rows(self.tables) + "; " + self._sql.head,
+                               (self.library, self.library, str(schema.new_generation()), self.library, self.library))
+                while cursor.nextset():
+                    records = cursor.fetchall()
+            return self._head_from(records)
         return self._run("read head", run)
 
     def changes_since(self, revision: int) -> Tuple[Head, List[SharedShow]]:
@@ -313,9 +321,9 @@ class MySQLStore:
                                                                    rows.device_params(device, self.library)))
 
     def server_time(self) -> float:
-        """The database server's clock, seconds since the epoch (`UNIX_TIMESTAMP(NOW(6))`)."""
+        """The database server's clock, seconds since the epoch (`statements.SERVER_NOW`)."""
         def run(cursor: Any) -> float:
-            cursor.execute("SELECT UNIX_TIMESTAMP(NOW(6))")
+            cursor.execute("SELECT " + SERVER_NOW)
             return float(cursor.fetchone()[0])
         return self._run("read server time", run)
 
