@@ -3,6 +3,7 @@ generations across a dropped and re-created database, newer Kodi releases, and t
 every library in the fallback location."""
 
 import subprocess
+import threading
 
 import pytest
 
@@ -174,3 +175,31 @@ def test_a_running_device_recreates_its_librarys_rows_when_another_library_re_cr
     after = omega.head()
     assert (after.revision, omega.shows()) == (0, []) and after.generation != before.generation
     assert omega.head().generation == after.generation
+
+
+def test_devices_migrating_todays_tables_at_the_same_time_agree(server):
+    build_version_1(server, LOCATIONS["kodi_all"])
+    stores, errors = [], []
+    barrier = threading.Barrier(4)
+
+    def start(n):
+        barrier.wait()
+        try:
+            stores.append(MySQLStore.open(server.config("kodi_all"), "d2%d" % (n % 2),
+                                          kodi_version=(KODI20, KODI21)[n % 2]))
+        except Exception as exc:  # noqa: BLE001 - collected and asserted below
+            errors.append(exc)
+
+    threads = [threading.Thread(target=start, args=(n,)) for n in range(4)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join(60)
+    try:
+        assert errors == [] and len(stores) == 4
+        assert sorted((s.library, tuple(r.tvshowid for r in s.shows()), s.head().revision) for s in stores) == [
+            ("MyVideos121", (1, 3, 4), 5)] * 2 + [("MyVideos131", (2,), 5)] * 2
+        assert len({(s.library, s.head().generation) for s in stores}) == 2
+    finally:
+        for store in stores:
+            store.close()
