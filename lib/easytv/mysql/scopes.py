@@ -3,7 +3,7 @@ of the other libraries (Sync status lists them) and, once, the previous library 
 whose Kodi was upgraded (its shared settings and rows are carried over). See `easytv.core.scope`."""
 
 import logging
-from typing import Any, List
+from typing import Any, Dict, List
 
 from easytv.core.scope import library_number, numbered_databases, same_library
 from easytv.core.sync import Device
@@ -13,6 +13,21 @@ from easytv.mysql.location import FALLBACK_PREFIX, Location
 from easytv.mysql.statements import Statements
 
 LOG = logging.getLogger("EasyTV.shareddb")
+
+
+def every_device(cursor: Any, sql: Statements, name: str, location: Location) -> List[Device]:
+    """Every device of the store's registry and, in the fallback location, of the registries of
+    the other `<name>NNN` databases this user can see; each device once (its most recently seen
+    row), by device_id."""
+    cursor.execute(sql.select_devices)
+    found = [rows.device_from_row(row) for row in cursor.fetchall()]
+    if location.table_prefix:
+        found += other_registries(cursor, name, location.database)
+    newest: Dict[str, Device] = {}
+    for device in found:
+        if device.device_id not in newest or device.last_seen > newest[device.device_id].last_seen:
+            newest[device.device_id] = device
+    return [newest[key] for key in sorted(newest)]
 
 
 def other_registries(cursor: Any, name: str, own: str) -> List[Device]:

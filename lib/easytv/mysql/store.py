@@ -30,7 +30,7 @@ from easytv.mysql import rows, schema
 from easytv.mysql.batches import STATEMENT_BYTES, execute_all, join_statements, pack
 from easytv.mysql.connection import Counters, CountingConnection, connect, is_connection_lost, is_timeout, translate
 from easytv.mysql.location import Location, resolve
-from easytv.mysql.scopes import carry_over, other_registries
+from easytv.mysql.scopes import carry_over, every_device
 from easytv.mysql.statements import SERVER_NOW, SETTING, SHOW_PLACEHOLDERS, Statements
 
 T = TypeVar("T")
@@ -329,17 +329,6 @@ class MySQLStore:
 
     def devices(self) -> List[Device]:
         """Every registered device of every library, by device_id. One round trip; in the fallback
-        location also the registries of the other `<name>NNN` databases this user can see (each
-        device once: its most recently seen row)."""
-        def run(cursor: Any) -> List[Device]:
-            cursor.execute(self._sql.select_devices)
-            found = [rows.device_from_row(row) for row in cursor.fetchall()]
-            if self.location.table_prefix:
-                found += other_registries(cursor, self.config.name, self.location.database)
-            newest: Dict[str, Device] = {}
-            for device in found:
-                if device.device_id not in newest or device.last_seen > newest[device.device_id].last_seen:
-                    newest[device.device_id] = device
-            return [newest[key] for key in sorted(newest)]
-        return self._run("read devices", run)
-
+        location also the registries of the other `<name>NNN` databases (`scopes.every_device`)."""
+        return self._run("read devices", lambda cursor: every_device(cursor, self._sql, self.config.name,
+                                                                     self.location))
