@@ -54,6 +54,10 @@ class ListeningCursor:
         self.statements.append(sql)
         return 0
 
+    def executemany(self, sql: str, args: Any) -> int:
+        self.statements.append(sql)
+        return 0
+
     def fetchone(self):
         return (0,)
 

@@ -148,13 +148,21 @@ def _version_2(cursor: Any, tables: Tables, name: str) -> None:
                    "WHERE s.library = '' AND d.library <> ''" % (tables.shows, tables.devices))
     default = "%s%d" % (name, VIDEO_SCHEMA[20])
     cursor.execute("UPDATE %s SET library = %%s WHERE library = ''" % tables.shows, (default,))  # noqa: S608
-    cursor.execute("SELECT DISTINCT library FROM %s UNION SELECT DISTINCT library FROM %s WHERE library <> ''"  # noqa: S608
-                   % (tables.shows, tables.devices))
-    libraries = [row[0] for row in cursor.fetchall()] or [default]
+    # Plain reads and parameterised INSERTs rather than INSERT ... SELECT from the same table or
+    # UNION DISTINCT, which make the server build internal temporary tables.
+    cursor.execute("SELECT DISTINCT library FROM %s" % tables.shows)  # noqa: S608 - the primary key's prefix
+    found = [row[0] for row in cursor.fetchall()]
+    cursor.execute("SELECT library FROM %s WHERE library <> ''" % tables.devices)  # noqa: S608
+    found += [row[0] for row in cursor.fetchall()]
+    libraries = list({library.lower(): library for library in reversed(found)}.values()) or [default]
+    cursor.execute("SELECT name, value FROM %s WHERE library = '' AND name <> 'schema_version'" % tables.meta)  # noqa: S608
+    old = list(cursor.fetchall())
     for library in libraries:
-        cursor.execute("INSERT IGNORE INTO %s (library, name, value) SELECT %%s, name, "  # noqa: S608
-                       "IF(name = 'generation', %%s, value) FROM %s WHERE library = '' AND name <> 'schema_version'"
-                       % (tables.meta, tables.meta), (library, str(new_generation())))
+        generation = str(new_generation())
+        copied = [(library, key, generation if key == "generation" else value) for key, value in old]
+        if copied:
+            cursor.executemany("INSERT IGNORE INTO %s (library, name, value) VALUES (%%s, %%s, %%s)"  # noqa: S608
+                               % tables.meta, copied)
     cursor.execute("DELETE FROM %s WHERE library = '' AND name <> 'schema_version'" % tables.meta)  # noqa: S608
 
 
