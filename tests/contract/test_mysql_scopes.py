@@ -2,9 +2,11 @@
 generations across a dropped and re-created database, newer Kodi releases, and the registry of
 every library in the fallback location."""
 
+import dataclasses
 import subprocess
 import threading
 
+import pymysql
 import pytest
 
 from easytv.core.codec import state_to_json
@@ -203,3 +205,17 @@ def test_devices_migrating_todays_tables_at_the_same_time_agree(server):
     finally:
         for store in stores:
             store.close()
+
+
+def test_a_pull_reads_the_changed_rows_by_the_revision_index_not_the_whole_library(server, open_store):
+    store = open_store("kodi_all")
+    template = row(1, 100.0)
+    store.write([dataclasses.replace(template, tvshowid=i) for i in range(1, 3001)])
+    store.write([dataclasses.replace(template, tvshowid=1234, event_time=200.0)])
+    pull = store._sql.changes_since.split("; ")[-1]
+    with server.admin("easytv_myvideos") as conn, conn.cursor(pymysql.cursors.DictCursor) as cursor:
+        cursor.execute("EXPLAIN " + pull, (store.library, 1))
+        plan = cursor.fetchall()
+    assert [(step["key"], step["type"]) for step in plan] == [("revision", "range")]
+    assert [s.tvshowid for s in store.changes_since(1)[1]] == [1234]
+    assert [s.tvshowid for s in store.changes_since(0)[1]] == list(range(1, 3001))  # still by tvshowid

@@ -95,9 +95,11 @@ class Statements:
 
         self.select_shows = "SELECT %s FROM %s WHERE library = %%s ORDER BY tvshowid" % (READ_COLUMNS, shows)  # noqa: S608
         """Args (library)."""
-        self.changes_since = "%s; SELECT %s FROM %s WHERE library = %%s AND revision > %%s ORDER BY tvshowid" % (  # noqa: S608
+        self.changes_since = "%s; SELECT %s FROM %s WHERE library = %%s AND revision > %%s" % (  # noqa: S608
             self.head, READ_COLUMNS, shows)
-        """Args (library, library, revision): the head first, then the rows above the revision: one round trip."""
+        """Args (library, library, revision): the head first, then the rows above the revision: one
+        round trip. No ORDER BY: sorting by tvshowid would let the server walk the primary key
+        (every row of the library) instead of the (library, revision) index; the store sorts."""
 
         self.try_lock = (
             "UPDATE %s SET value = CONCAT(%%s, '|', %s + %%s) WHERE library = %%s AND name = 'population_lock' "  # noqa: S608

@@ -233,7 +233,8 @@ class MySQLStore:
         def run(cursor: Any) -> Tuple[Head, List[SharedShow]]:
             head_rows, show_rows = execute_all(cursor, self._sql.changes_since,
                                                (self.library, self.library, int(revision)))
-            return self._head_from(head_rows.rows), rows.shows_from_rows(show_rows.rows)
+            pulled = sorted(show_rows.rows, key=lambda record: int(record[0]))
+            return self._head_from(head_rows.rows), rows.shows_from_rows(pulled)
         return self._run("pull changes", run)
 
     def shows(self) -> List[SharedShow]:
