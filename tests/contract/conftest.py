@@ -1,11 +1,12 @@
 """Fixtures of the `SharedStore` contract suite: the in-memory reference and a private MariaDB.
 
-One MariaDB per session (`tests/e2e/harness/mariadb.py`) with Kodi's two video databases of
-different versions (`MyVideos119`, `MyVideos121`, empty as Kodi would leave them without a
-library) and three users: `kodi_all` (`GRANT ALL ON *.*`: gets database `easytv_myvideos`),
-`kodi_limited` (only `` `MyVideos%`.* ``: CREATE DATABASE easytv_myvideos is refused with 1044,
-so it falls back to `easytv_` tables in `MyVideos121`) and `contract_admin` (resets the shared
-location between tests, kills connections). Every test starts with no EasyTV location at all.
+One MariaDB per session (`tests/e2e/harness/mariadb.py`) with Kodi's video databases of three
+releases (`MyVideos119`, `MyVideos121` of Kodi 20, `MyVideos131` of Kodi 21, empty as Kodi would
+leave them without a library) and three users: `kodi_all` (`GRANT ALL ON *.*`: gets database
+`easytv_myvideos`), `kodi_limited` (only `` `MyVideos%`.* ``: CREATE DATABASE easytv_myvideos is
+refused with 1044, so it falls back to `easytv_` tables in the device's own `MyVideos121` or
+`MyVideos131`) and `contract_admin` (resets the shared location between tests, kills
+connections). Every test starts with no EasyTV location at all.
 """
 
 import os
@@ -17,13 +18,16 @@ import pymysql
 import pytest
 
 from e2e.harness.mariadb import MariaDB
+from easytv.core.scope import library_for
 from easytv.core.sync import DatabaseConfig
 from easytv.mysql.store import MySQLStore
-from memory_store import MemoryStore
+from memory_store import MemoryServer, MemoryStore
 from sql_admin import run_statements
 
+KODI20 = "20.1 (20.1.0) Git:20230311-5a2a9ea5d7"
+KODI21 = "21.2 (21.2.0) Debian package version: 2:21.2+dfsg-4"
 PASSWORDS = {"kodi_all": "s3cret-all-pw", "kodi_limited": "s3cret-limited-pw", "contract_admin": "admin-pw"}
-VIDEO_DATABASES = ("MyVideos119", "MyVideos121")
+VIDEO_DATABASES = ("MyVideos119", "MyVideos121", "MyVideos131")
 FALLBACK_TABLES = ("easytv_meta", "easytv_shows", "easytv_devices")
 
 
@@ -96,8 +100,9 @@ def open_store(server: Server) -> Iterator[Callable[..., MySQLStore]]:
     """`open_store(user=..., device_id=..., **config_overrides)`: a MySQLStore, closed after the test."""
     opened: List[MySQLStore] = []
 
-    def make(user: str = "kodi_all", device_id: str = "device-a", **overrides) -> MySQLStore:
-        store = MySQLStore.open(server.config(user, **overrides), device_id)
+    def make(user: str = "kodi_all", device_id: str = "device-a", kodi_version: str = KODI20,
+             **overrides) -> MySQLStore:
+        store = MySQLStore.open(server.config(user, **overrides), device_id, kodi_version=kodi_version)
         opened.append(store)
         return store
 
@@ -118,14 +123,37 @@ def pytest_collection_modifyitems(items) -> None:
             item.add_marker("mariadb")
 
 
+class Factory:
+    """`factory(device_id="device-a", kodi_version=KODI20)`: a store on one fresh shared database
+    server; calling it again opens another device (or the same one again) on the same server.
+    `kodi_copies_library(old, new)` does what Kodi does at its first start after an upgrade
+    (copies every table of the old video database into the new one, EasyTV's fallback tables
+    included)."""
+
+    def __init__(self, request) -> None:
+        self.backend = request.param
+        if self.backend == "memory":
+            self.memory = MemoryServer()
+        else:
+            self.open_store = request.getfixturevalue("open_store")
+            self.server = request.getfixturevalue("server")
+
+    def __call__(self, device_id: str = "device-a", kodi_version: str = KODI20):
+        if self.backend == "memory":
+            library = library_for("MyVideos", kodi_version, [])
+            return MemoryStore(library=library, server=self.memory, device_id=device_id)
+        user = "kodi_all" if self.backend == "mariadb-all" else "kodi_limited"
+        return self.open_store(user=user, device_id=device_id, kodi_version=kodi_version)
+
+    def kodi_copies_library(self, old: str, new: str) -> None:
+        if self.backend != "mariadb-limited":
+            return
+        for table in FALLBACK_TABLES:
+            self.server.execute("CREATE TABLE `%s`.`%s` LIKE `%s`.`%s`" % (new, table, old, table),
+                                "INSERT INTO `%s`.`%s` SELECT * FROM `%s`.`%s`" % (new, table, old, table))
+
+
 @pytest.fixture(params=BACKENDS)
-def store_factory(request) -> Iterator[Callable[..., object]]:
-    """`store_factory(device_id="device-a")`: a store on one fresh shared database; calling it
-    again gives another device's store on the same database (the same object for memory)."""
-    if request.param == "memory":
-        store = MemoryStore()
-        yield lambda device_id="device-a": store
-        return
-    open_store = request.getfixturevalue("open_store")
-    user = "kodi_all" if request.param == "mariadb-all" else "kodi_limited"
-    yield lambda device_id="device-a": open_store(user=user, device_id=device_id)
+def store_factory(request) -> Iterator[Factory]:
+    """A `Factory` for the backend of this parameter."""
+    yield Factory(request)

@@ -1,14 +1,18 @@
 """The `SharedStore` contract, run against every implementation: `MemoryStore` (the reference),
 `MySQLStore` with a user that may create databases, and one limited to `MyVideos%` (fallback
-tables in `MyVideos121`)."""
+tables in the device's own `MyVideos121` or `MyVideos131`). Stores are opened as Kodi 20 unless
+a test says otherwise; the scope tests put Kodi 20 and Kodi 21 devices on one server."""
 
 import dataclasses
 import time
 
 from easytv.core.models import Episode, TVShow
 from easytv.core.rule import next_episode
+from easytv.core.scope import same_library
 from easytv.core.sync import Device, SharedShow
 from kodi_shapes import episode, season, tvshow
+
+from .conftest import KODI20, KODI21
 
 
 def state(tvshowid: int = 1, watched: int = 1, title: str = None, resume: float = 0.0, specials: bool = False):
@@ -51,10 +55,11 @@ def wait_for(condition, timeout: float, interval: float = 0.1):
         time.sleep(interval)
 
 
-def test_an_empty_store_is_at_revision_0_of_generation_1(store_factory):
+def test_an_empty_store_is_at_revision_0_of_some_generation(store_factory):
     store = store_factory()
     head = store.head()
-    assert (head.revision, head.generation, dict(head.settings)) == (0, 1, {})
+    assert (head.revision, dict(head.settings)) == (0, {})
+    assert isinstance(head.generation, int) and head.generation == store.head().generation
     assert store.shows() == []
     assert store.changes_since(0)[1] == []
 
@@ -187,7 +192,8 @@ def test_clear_removes_rows_resets_the_revision_and_changes_the_generation(store
     assert applied.revision == 5
     head = store.clear()
     assert head.revision == 0 and head.generation != applied.generation
-    assert store.head() == head
+    again = store.head()
+    assert (again.revision, again.generation, dict(again.settings)) == (0, head.generation, dict(head.settings))
     assert store.shows() == []
     for n in range(5):
         store.write([row(n + 1, 200.0 + n)])
@@ -251,3 +257,81 @@ def test_server_time_is_the_databases_clock_in_epoch_seconds(store_factory):
     after = time.time()
     # Same machine here, so the server's clock agrees with ours within a second.
     assert before - 1.0 <= server <= after + 1.0
+
+
+def test_every_clear_draws_a_generation_never_seen_before(store_factory):
+    store = store_factory()
+    seen = {store.head().generation}
+    for _ in range(5):
+        seen.add(store.clear().generation)
+    assert len(seen) == 6
+
+
+def test_the_head_carries_the_servers_clock(store_factory):
+    store = store_factory()
+    before = time.time()
+    head = store.head()
+    after = time.time()
+    assert before - 1.0 <= head.server_time <= after + 1.0  # same machine: the clocks agree
+    head, _ = store.changes_since(0)
+    assert before - 1.0 <= head.server_time <= time.time() + 1.0
+
+
+def test_an_event_time_more_than_a_minute_ahead_of_the_server_is_clamped(store_factory):
+    store = store_factory()
+    now = store.server_time()
+    store.write([row(1, now + 3 * 86400.0), row(2, now + 30.0), row(3, 100.0)])
+    stored = {s.tvshowid: s.event_time for s in store.shows()}
+    assert now + 59.0 <= stored[1] <= time.time() + 61.0
+    assert (stored[2], stored[3]) == (now + 30.0, 100.0)  # within the minute: exact
+
+
+def test_two_kodi_libraries_on_one_server_share_nothing(store_factory):
+    nexus, omega = store_factory("device-a", KODI20), store_factory("device-b", KODI21)
+    assert same_library(nexus.library, "MyVideos121") and same_library(omega.library, "MyVideos131")
+    nexus.write([row(1, 100.0), row(2, 100.0)], settings={"random_order_shows": "1"})
+    head = omega.head()
+    assert (head.revision, dict(head.settings), omega.shows(), omega.changes_since(0)[1]) == (0, {}, [], [])
+    assert omega.seed_settings({"random_order_shows": "9"}) == {"random_order_shows": "9"}
+    assert omega.write([row(1, 900.0, watched=5, device="device-b")]) == 1
+    assert [(s.tvshowid, s.state.count_watched, s.revision) for s in nexus.shows()] == [(1, 1, 1), (2, 1, 1)]
+    assert (nexus.head().revision, dict(nexus.head().settings)) == (1, {"random_order_shows": "1"})
+    assert nexus.try_lock("device-a", 60) and omega.try_lock("device-b", 60)  # one lock per library
+    omega.clear()
+    assert len(nexus.shows()) == 2 and nexus.head().revision == 1
+    nexus.register_device(Device("device-a", "Living Room", "1.0.0", KODI20))
+    omega.register_device(Device("device-b", "Bedroom", "1.0.0", KODI21))
+    for store in (nexus, omega):
+        assert [(d.device_id, d.library.lower()) for d in store.devices()] == [
+            ("device-a", "myvideos121"), ("device-b", "myvideos131")]
+
+
+def test_an_upgraded_device_brings_its_settings_and_random_picks_into_the_new_library(store_factory):
+    old = store_factory("device-a", KODI20)
+    old.seed_settings({"include_positioned_specials": "true", "random_order_shows": "3"})
+    picked = row(3, 100.0, watched=2)
+    old.write([picked, row(4, 100.0)])
+    old.register_device(Device("device-a", "Living Room", "1.0.0", KODI20))
+    before = (old.head().revision, old.shows())
+    store_factory.kodi_copies_library("MyVideos121", "MyVideos131")
+    new = store_factory("device-a", KODI21)
+    head = new.head()
+    assert dict(head.settings) == {"include_positioned_specials": "true", "random_order_shows": "3"}
+    assert head.revision == 1
+    assert [(s.tvshowid, s.state, s.event_time, s.revision) for s in new.shows()] == [
+        (3, picked.state, 100.0, 1), (4, row(4, 100.0).state, 100.0, 1)]
+    assert (old.head().revision, old.shows()) == before  # the old library is untouched
+    new.register_device(Device("device-a", "Living Room", "1.0.0", KODI21))
+    again = store_factory("device-a", KODI21)  # only once
+    assert again.head().revision == 1
+
+
+def test_a_device_joining_a_library_that_already_has_rows_copies_nothing(store_factory):
+    old = store_factory("device-a", KODI20)
+    old.write([row(1, 100.0)], settings={"random_order_shows": "1"})
+    old.register_device(Device("device-a", "Living Room", "1.0.0", KODI20))
+    store_factory.kodi_copies_library("MyVideos121", "MyVideos131")
+    first = store_factory("device-b", KODI21)
+    first.write([row(7, 100.0)])
+    upgraded = store_factory("device-a", KODI21)
+    assert [s.tvshowid for s in upgraded.shows()] == [7] and dict(upgraded.head().settings) == {}

@@ -11,10 +11,10 @@ from easytv.app.sync import Syncer
 from easytv.app.worker import InlineWorker
 from easytv.core.errors import StoreUnavailable
 from easytv.core.settings import Settings
-from easytv.core.sync import Device, Head, SharedShow
+from easytv.core.sync import Device, SharedShow
 from fakes import FakeClock, FakeLibrary, FakeWindow
 from kodi_shapes import load
-from memory_store import MemoryStore
+from memory_store import MemoryServer, MemoryStore
 
 
 def _row(tvshowid, time=1.0):
@@ -33,8 +33,10 @@ def test_clear_deletes_rows_resets_revision_changes_generation_and_notifies():
     store = MemoryStore()
     store.write([_row(1), _row(2)])
     outcome = []
+    generation = store.generation
     head = actions.clear_sync_data(lambda: store, lambda: True, outcome.append)
-    assert head == Head(0, 2, {}) and store.rows == {} and outcome == [True]
+    assert (head.revision, dict(head.settings)) == (0, {}) and head.generation != generation
+    assert store.rows == {} and outcome == [True]
 
 
 def test_clear_failure_is_notified_not_raised():
@@ -54,10 +56,31 @@ def test_status_lists_devices_lag_and_drift():
     store.register_device(Device("a", "Living Room", "0.2.0", "20.1", same, revision_applied=2))
     store.register_device(Device("b", "Bedroom", "0.2.0", "21.0", "different", revision_applied=1))
     text = actions.status_text("database=easytv_myvideos", store.head(), store.devices(), "a", now=1010.0)
-    assert "Revision: 2 (generation 1)" in text
+    assert "Revision: 2 (generation %d)" % store.generation in text
     assert "Living Room  (this device)" in text and "0 revisions behind, same settings" in text
     assert "Bedroom" in text and "1 revisions behind, SETTINGS DIFFER" in text
     assert "last seen 10 s ago" in text
+
+
+def test_status_lists_devices_of_another_library_as_not_shared_without_lag():
+    server = MemoryServer()
+    nexus = MemoryStore(clock=lambda: 1000.0, library="MyVideos121", server=server)
+    omega = MemoryStore(clock=lambda: 990.0, library="MyVideos131", server=server)
+    nexus.write([_row(1)])
+    nexus.write([_row(2)])
+    nexus.register_device(Device("a", "Living Room", "0.2.0", "20.1 (20.1.0)", revision_applied=2))
+    omega.register_device(Device("b", "Bedroom", "0.2.0", "21.2 (21.2.0)", "other", revision_applied=0))
+    text = actions.sync_status(lambda: nexus, "a")
+    assert "Library: MyVideos121" in text
+    mine, _, others = text.partition("another Kodi library, not shared):")
+    assert "Living Room  (this device)" in mine and "Bedroom" not in mine
+    assert "Bedroom" in others and "Kodi 21.2 (21.2.0)" in others
+    assert "another Kodi library, not shared: MyVideos131, last seen" in others
+    assert "revisions behind" not in others and "SETTINGS DIFFER" not in others
+    text = actions.status_text("database=easytv_myvideos", omega.head(), omega.devices(), "b", 1010.0,
+                               library="myvideos131")  # case-insensitive, like the server
+    assert "Bedroom  (this device)" in text.partition("Devices on other")[0]
+    assert "another Kodi library, not shared: MyVideos121" in text
 
 
 def test_storage_switches_at_runtime_without_restart():

@@ -5,30 +5,52 @@ import time
 from typing import Callable, Iterable, List, Optional
 
 from easytv.core.errors import Error
+from easytv.core.scope import same_library
 from easytv.core.settings import fingerprint
 from easytv.core.sync import Device, Head, SharedStore
 
 LOG = logging.getLogger("EasyTV.sync")
 
 
-def status_text(location: str, head: Head, devices: Iterable[Device], this_device: str, now: float) -> str:
-    """The Sync status report: database, revision, shared settings, and one block per device
-    (name, versions, last seen in seconds ago, revision lag, settings drift)."""
+OTHER_LIBRARY = "another Kodi library, not shared"
+"""How Sync status marks a device on another video library (README, "Multi-instance sync")."""
+
+
+def status_text(location: str, head: Head, devices: Iterable[Device], this_device: str, now: float,
+                library: str = "") -> str:
+    """The Sync status report: database and library, revision, shared settings, one block per
+    device of this library (name, versions, last seen in seconds ago, revision lag, settings
+    drift), then the devices of other libraries (name, versions, their library, last seen: they
+    share nothing with this one, so no lag or drift). A device whose library is unknown ("")
+    counts as this library's."""
     shared_print = fingerprint(head.settings) if head.settings else ""
     lines: List[str] = [
         "Database: %s" % location,
+        "Library: %s" % (library or "?"),
         "Revision: %d (generation %d)" % (head.revision, head.generation),
         "Shared settings: %s" % (", ".join("%s=%s" % kv for kv in sorted(head.settings.items())) or "not set"),
         "",
     ]
-    for device in sorted(devices, key=lambda d: d.last_seen, reverse=True):
+    ordered = sorted(devices, key=lambda d: d.last_seen, reverse=True)
+    others = [d for d in ordered if library and d.library and not same_library(d.library, library)]
+    for device in ordered:
+        if device in others:
+            continue
         lag = max(0, head.revision - device.revision_applied)
         drift = "same settings" if device.settings_fingerprint in ("", shared_print) else "SETTINGS DIFFER"
-        lines.append("%s%s" % (device.name or device.device_id, "  (this device)" if device.device_id == this_device
-                                else ""))
-        lines.append("  EasyTV %s, Kodi %s" % (device.addon_version or "?", device.kodi_version or "?"))
+        lines += _device_lines(device, this_device)
         lines.append("  last seen %d s ago, %d revisions behind, %s" % (max(0, now - device.last_seen), lag, drift))
+    if others:
+        lines += ["", "Devices on other Kodi libraries (%s):" % OTHER_LIBRARY]
+    for device in others:
+        lines += _device_lines(device, this_device)
+        lines.append("  %s: %s, last seen %d s ago" % (OTHER_LIBRARY, device.library, max(0, now - device.last_seen)))
     return "\n".join(lines)
+
+
+def _device_lines(device: Device, this_device: str) -> List[str]:
+    return ["%s%s" % (device.name or device.device_id, "  (this device)" if device.device_id == this_device else ""),
+            "  EasyTV %s, Kodi %s" % (device.addon_version or "?", device.kodi_version or "?")]
 
 
 def clear_sync_data(open_store: Callable[[], SharedStore], confirm: Callable[[], bool],
@@ -63,8 +85,9 @@ def sync_status(open_store: Callable[[], SharedStore], this_device: str) -> str:
         head = store.head()
         devices = store.devices()
         location = getattr(store, "describe_location", lambda: "")()
+        library = str(getattr(store, "library", ""))
     finally:
         close = getattr(store, "close", None)
         if close is not None:
             close()
-    return status_text(location, head, devices, this_device, time.time())
+    return status_text(location, head, devices, this_device, time.time(), library)

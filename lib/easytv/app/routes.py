@@ -176,7 +176,7 @@ def _open_shared_store():
     config = discover(addon.advancedsettings_paths(), addon.read_file)
     if config is None:
         raise ConfigError("no advancedsettings.xml names a MySQL video database")
-    return MySQLStore.open(config, addon.device_id())
+    return MySQLStore.open(config, addon.device_id(), kodi_version=addon.kodi_version())
 
 
 def _show_sync_status() -> None:

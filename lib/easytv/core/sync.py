@@ -4,8 +4,9 @@ A `SharedShow` is one row of the shared `shows` table: a show's computed state (
 when the show is finished or gone), the time and device of the event that produced it, and the
 revision that last changed it. Every committed change bumps the database's revision in the same
 transaction and stamps the rows it changed, so a device that applied revision R pulls exactly
-the rows with revision > R. `generation` changes when the shared data is cleared, so an old
-revision number is never mistaken for the current one.
+the rows with revision > R. `generation` is a new unique value whenever the shared data is
+created or cleared, so an old revision number is never mistaken for the current one. Everything
+is scoped to one Kodi video library (`easytv.core.scope`).
 """
 
 from dataclasses import dataclass, field
@@ -18,14 +19,15 @@ try:
 except ImportError:  # pragma: no cover - Python < 3.8
     Protocol = object  # type: ignore[assignment,misc]
 
-SCHEMA_VERSION = 1
-"""The schema version this code writes and understands."""
+SCHEMA_VERSION = 2
+"""The schema version this code writes and understands (2: rows, settings, revision, generation and
+lock scoped per Kodi video library)."""
 
 LOCK_TTL_SECONDS = 300
 """Population lock lifetime (server time); renewed while populating, taken over when expired."""
 
 SHARED_SETTINGS = ("include_positioned_specials", "random_order_shows")
-"""Setting ids whose value lives in the shared database while sync is on (SPEC §6)."""
+"""Setting ids whose value lives in the shared database while sync is on (README, "Settings")."""
 
 
 @dataclass(frozen=True)
@@ -70,7 +72,11 @@ class Head:
 
 @dataclass(frozen=True)
 class Device:
-    """One row of the device registry. `last_seen` is seconds since the epoch (server clock)."""
+    """One row of the device registry. `last_seen` is seconds since the epoch (server clock).
+
+    `library` is the video library (`MyVideos121`) the device last registered from; the registry
+    lists the devices of every library, the store fills it in when registering ("" unknown).
+    """
 
     device_id: str
     name: str
@@ -79,6 +85,7 @@ class Device:
     settings_fingerprint: str = ""
     revision_applied: int = 0
     last_seen: float = 0.0
+    library: str = ""
 
 
 class SharedStore(Protocol):
@@ -89,7 +96,7 @@ class SharedStore(Protocol):
     """
 
     def head(self) -> Head:
-        """Revision, generation and shared settings: one round trip."""
+        """Revision, generation, shared settings and the server's time: one round trip."""
 
     def changes_since(self, revision: int) -> Tuple[Head, List[SharedShow]]:
         """The head and every row (tombstones included) with a revision above `revision`."""
@@ -115,13 +122,14 @@ class SharedStore(Protocol):
         """Give the lock back if `owner` holds it."""
 
     def clear(self) -> Head:
-        """Delete every show row, set the revision to 0 and change the generation."""
+        """Delete every show row, set the revision to 0 and give the generation a new unique value."""
 
     def register_device(self, device: Device) -> None:
-        """Insert or update this device's registry row (last seen = now, server clock)."""
+        """Insert or update this device's registry row (last seen = now, server clock; library =
+        the store's library, whatever `device.library` says)."""
 
     def devices(self) -> List[Device]:
-        """Every registered device."""
+        """Every registered device, of every library (`Device.library` tells which)."""
 
     def server_time(self) -> float:
         """The database server's clock in seconds since the epoch: every device stamps its

@@ -40,13 +40,15 @@ def shows_from_rows(rows: Sequence[Sequence[Any]]) -> List[SharedShow]:
     return [show for show in shows if show is not None]
 
 
-def device_params(device: Device) -> Tuple[Any, ...]:
-    """Values for the device upsert (every column but `last_seen`, which is server time)."""
+def device_params(device: Device, library: str) -> Tuple[Any, ...]:
+    """Values for the device upsert (every column but `last_seen`, which is server time), on `library`."""
     return (device.device_id, device.name[:NAME_LENGTH], device.addon_version[:NAME_LENGTH],
-            device.kodi_version[:NAME_LENGTH], device.settings_fingerprint[:NAME_LENGTH], int(device.revision_applied))
+            device.kodi_version[:NAME_LENGTH], device.settings_fingerprint[:NAME_LENGTH], int(device.revision_applied),
+            library)
 
 
 def device_from_row(row: Sequence[Any]) -> Device:
     """A `Device` from a row of `DEVICE_COLUMNS`."""
-    device_id, name, addon_version, kodi_version, fingerprint, revision_applied, last_seen = row
-    return Device(device_id, name, addon_version, kodi_version, fingerprint, int(revision_applied), float(last_seen))
+    device_id, name, addon_version, kodi_version, fingerprint, revision_applied, library, last_seen = row
+    return Device(device_id, name, addon_version, kodi_version, fingerprint, int(revision_applied), float(last_seen),
+                  library)

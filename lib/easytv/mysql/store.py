@@ -1,4 +1,8 @@
-"""`MySQLStore`: the `SharedStore` on Kodi's MySQL/MariaDB server (SPEC §7, §9).
+"""`MySQLStore`: the `SharedStore` on Kodi's MySQL/MariaDB server (README, "Multi-instance sync").
+
+A store serves one Kodi video library (`library`, e.g. `MyVideos121`, from the Kodi version given
+to `open`): it reads and writes only that library's rows, settings, revision and lock
+(`easytv.core.scope`); the device registry lists every library's devices.
 
 Round trips (counted by the driver wrapper, `round_trips`): `head` 1, `changes_since` 1 (the head
 query and the row query in one multi-statement, head first), `write` of one row 2 (the whole
@@ -12,30 +16,47 @@ next operation, which is retried once when its first command met the dead connec
 may be called from another thread and unblocks a read in progress.
 """
 
+import inspect
 import threading
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
 import pymysql
 
+from easytv.core.cancel import Cancel
 from easytv.core.errors import StoreError, StoreUnavailable
+from easytv.core.scope import DEFAULT_KODI_VERSION
 from easytv.core.sync import LOCK_TTL_SECONDS, DatabaseConfig, Device, Head, SharedShow
 from easytv.mysql import rows, schema
 from easytv.mysql.batches import STATEMENT_BYTES, execute_all, join_statements, pack
 from easytv.mysql.connection import Counters, CountingConnection, connect, is_connection_lost, is_timeout, translate
 from easytv.mysql.location import Location, resolve
-from easytv.mysql.statements import SETTING, SHOW_PLACEHOLDERS, Statements
+from easytv.mysql.scopes import carry_over, every_device
+from easytv.mysql.statements import SERVER_NOW, SETTING, SHOW_PLACEHOLDERS, Statements
 
 T = TypeVar("T")
+
+
+def _connect(config: DatabaseConfig, counters: Counters, database: Optional[str], timeouts: Tuple[float, float, float],
+             cancel: Optional[Cancel]) -> CountingConnection:
+    """`connect(...)`, passing `cancel=` on when the connection module's `connect` takes it."""
+    extra: Dict[str, Any] = {}
+    if cancel is not None and "cancel" in inspect.signature(connect).parameters:
+        extra["cancel"] = cancel
+    return connect(config, counters, database, *timeouts, **extra)
 
 
 class MySQLStore:
     """A `SharedStore` over one pymysql connection (thread-safe; one operation at a time)."""
 
     def __init__(self, config: DatabaseConfig, device_id: str, location: Location, conn: CountingConnection,
-                 counters: Counters, timeouts: Tuple[float, float, float], packet_budget: int) -> None:
+                 counters: Counters, timeouts: Tuple[float, float, float], packet_budget: int, library: str,
+                 cancel: Optional[Cancel] = None) -> None:
         self.config = config
         self.device_id = device_id
         self.location = location
+        self.library = library
+        """This store's video library (`MyVideos121`): the scope of everything it reads and writes."""
+        self._cancel = cancel
         self.tables = schema.Tables(location)
         self._conn: Optional[CountingConnection] = conn
         self._counters = counters
@@ -47,30 +68,44 @@ class MySQLStore:
 
     @classmethod
     def open(cls, config: DatabaseConfig, device_id: str, connect_timeout: float = 5, read_timeout: float = 10,
-             write_timeout: float = 10) -> "MySQLStore":
-        """Connect, pick the location (`easytv.mysql.location`), create or migrate the schema.
+             write_timeout: float = 10, *, kodi_version: Optional[str] = None,
+             cancel: Optional[Cancel] = None) -> "MySQLStore":
+        """Connect, pick the location (`easytv.mysql.location`) and this device's library, create
+        or migrate the schema, create the library's rows, and carry an upgraded device's shared
+        settings and rows over from its previous library (`easytv.mysql.scopes.carry_over`).
 
-        Timeouts are seconds. Raises `SchemaTooNew` for a newer shared schema, `StoreUnavailable`
-        when the server cannot be reached or used (no password in the reason), `StoreError` for
-        an unsafe database name.
+        `kodi_version` is Kodi's `System.BuildVersion` (`"21.2 (21.2.0) ..."`); production code
+        must pass it. None (tests, benches) means `DEFAULT_KODI_VERSION` (Kodi 20, `<name>121`);
+        an unparseable or unknown one raises `StoreError` (`easytv.core.scope.library_for`).
+        `cancel` (an `easytv.core.cancel.Cancel`) is handed to every connect, reconnects included,
+        once the connection module accepts it. Timeouts are seconds. Raises `SchemaTooNew` for a
+        newer shared schema, `StoreUnavailable` when the server cannot be reached or used (no
+        password in the reason), `StoreError` for an unsafe database name.
         """
         counters = Counters()
         timeouts = (connect_timeout, read_timeout, write_timeout)
-        conn = connect(config, counters, None, *timeouts)
+        version = DEFAULT_KODI_VERSION if kodi_version is None else kodi_version
+        conn = _connect(config, counters, None, timeouts, cancel)
         try:
-            location = resolve(conn, config)
-            schema.ensure(conn, schema.Tables(location))
+            location, library = resolve(conn, config, version)
+            tables = schema.Tables(location)
+            schema.ensure(conn, tables, config.name)
             conn.select_db(location.database)
+            sql = Statements(tables)
             with conn.cursor() as cursor:
-                cursor.execute("SELECT @@max_allowed_packet")
-                max_packet = int(cursor.fetchone()[0])
+                results = execute_all(cursor, sql.open_library + "; SELECT @@max_allowed_packet",
+                                      (library, library, str(schema.new_generation()), library, device_id))
+                previous = results[1].rows[0][0] if results[1].rows else ""
+                max_packet = int(results[2].rows[0][0])
+                carry_over(cursor, sql, config.name, library, previous)
         except StoreError:
             conn.shutdown()
             raise
         except (pymysql.err.MySQLError, OSError) as exc:
             conn.shutdown()
             raise translate(exc, config.password, "open shared database") from None
-        return cls(config, device_id, location, conn, counters, timeouts, min(max_packet // 2, 4 << 20))
+        return cls(config, device_id, location, conn, counters, timeouts, min(max_packet // 2, 4 << 20), library,
+                   cancel)
 
     # -- measurement -------------------------------------------------------------------------
 
@@ -96,7 +131,7 @@ class MySQLStore:
         return conn.thread_id() if conn is not None and conn.open else None
 
     def describe_location(self) -> str:
-        """`database=easytv_myvideos` or `database=MyVideos121, table_prefix=easytv_` (SPEC §8)."""
+        """`database=easytv_myvideos` or `database=MyVideos121, table_prefix=easytv_` (README log line)."""
         return self.location.describe()
 
     # -- connection handling -----------------------------------------------------------------
@@ -106,7 +141,7 @@ class MySQLStore:
             raise StoreUnavailable("shared database store is closed")
         if self._conn is None or not self._conn.open:
             self._conn = None
-            self._conn = connect(self.config, self._counters, self.location.database, *self._timeouts)
+            self._conn = _connect(self.config, self._counters, self.location.database, self._timeouts, self._cancel)
         return self._conn
 
     def _run(self, doing: str, operation: Callable[[Any], T], transaction: bool = False) -> T:
@@ -163,21 +198,32 @@ class MySQLStore:
     # -- SharedStore -------------------------------------------------------------------------
 
     def _head_from(self, records: Sequence[Sequence[Any]]) -> Head:
-        values = {name: value for name, value in records}
+        values = {record[0]: record[1] for record in records}
         try:
             schema.check_version(int(values.get("schema_version", "0")))
             revision, generation = int(values["revision"]), int(values["generation"])
+            server_time = float(records[0][2]) if records else 0.0
         except (KeyError, ValueError):
-            raise StoreError("shared meta table lacks a numeric schema_version, revision or generation") from None
+            raise StoreError("shared meta table lacks a numeric schema_version, revision or generation for %s"
+                             % self.library) from None
         settings = {k[len(SETTING):]: v for k, v in values.items() if k.startswith(SETTING)}
-        return Head(revision, generation, settings)
+        return Head(revision, generation, settings, server_time)
 
     def head(self) -> Head:
-        """Revision, generation and shared settings: one round trip. Raises `SchemaTooNew` when
-        another device migrated the database beyond this version."""
+        """This library's revision, generation and shared settings, and the server's clock
+        (`statements.SERVER_NOW`, seconds): one round trip. Raises `SchemaTooNew` when another
+        device migrated the database beyond this version. When the library's rows are gone (a
+        device of another library re-created the database), they are created again, with a new
+        generation, in a second round trip."""
         def run(cursor: Any) -> Head:
-            cursor.execute(self._sql.head)
-            return self._head_from(cursor.fetchall())
+            cursor.execute(self._sql.head, (self.library,))
+            records = cursor.fetchall()
+            if not any(record[0] == "revision" for record in records):
+                cursor.execute(schema.library_rows(self.tables) + "; " + self._sql.head,
+                               (self.library, self.library, str(schema.new_generation()), self.library, self.library))
+                while cursor.nextset():
+                    records = cursor.fetchall()
+            return self._head_from(records)
         return self._run("read head", run)
 
     def changes_since(self, revision: int) -> Tuple[Head, List[SharedShow]]:
@@ -185,14 +231,16 @@ class MySQLStore:
         tvshowid: one round trip. The head is read first, so the rows are never older than it
         (a row newer than the head is pulled again next time, harmlessly)."""
         def run(cursor: Any) -> Tuple[Head, List[SharedShow]]:
-            head_rows, show_rows = execute_all(cursor, self._sql.changes_since, (int(revision),))
-            return self._head_from(head_rows.rows), rows.shows_from_rows(show_rows.rows)
+            head_rows, show_rows = execute_all(cursor, self._sql.changes_since,
+                                               (self.library, self.library, int(revision)))
+            pulled = sorted(show_rows.rows, key=lambda record: int(record[0]))
+            return self._head_from(head_rows.rows), rows.shows_from_rows(pulled)
         return self._run("pull changes", run)
 
     def shows(self) -> List[SharedShow]:
         """Every row, tombstones included, by tvshowid: one round trip."""
         def run(cursor: Any) -> List[SharedShow]:
-            cursor.execute(self._sql.select_shows)
+            cursor.execute(self._sql.select_shows, (self.library,))
             return rows.shows_from_rows(cursor.fetchall())
         return self._run("read shows", run)
 
@@ -208,14 +256,14 @@ class MySQLStore:
         """
         if not shows and not settings:
             return self.head().revision
-        sql = self._sql
-        show_params = [rows.show_params(show) for show in shows]
-        setting_params = [(SETTING + name, str(value)) for name, value in (settings or {}).items()]
+        sql, library = self._sql, self.library
+        show_params = [(library,) + rows.show_params(show) for show in shows]
+        setting_params = [(library, SETTING + name, str(value)) for name, value in (settings or {}).items()]
 
         def run(cursor: Any) -> int:
-            statements = [sql.begin_write]
-            statements += pack(cursor, sql.upsert_settings_prefix, "(%s, %s)", sql.upsert_settings_suffix,
-                               setting_params)
+            statements = [cursor.mogrify(sql.begin_write, (library, library))]
+            statements += pack(cursor, sql.upsert_settings_prefix, sql.setting_placeholders,
+                               sql.upsert_settings_suffix, setting_params)
             statements += pack(cursor, sql.upsert_shows_prefix, SHOW_PLACEHOLDERS, sql.upsert_shows_suffix,
                                show_params, min(STATEMENT_BYTES, self._packet_budget))
             revision = None
@@ -233,9 +281,10 @@ class MySQLStore:
         """Store each setting that has no shared value yet (INSERT IGNORE); return every shared
         value. One round trip."""
         def run(cursor: Any) -> Dict[str, str]:
-            statements = pack(cursor, self._sql.seed_settings_prefix, "(%s, %s)", "",
-                              [(SETTING + name, str(value)) for name, value in settings.items()])
-            results = execute_all(cursor, "; ".join(statements + [self._sql.head]))
+            statements = pack(cursor, self._sql.seed_settings_prefix, self._sql.setting_placeholders, "",
+                              [(self.library, SETTING + name, str(value)) for name, value in settings.items()])
+            head = cursor.mogrify(self._sql.head, (self.library,))
+            results = execute_all(cursor, "; ".join(statements + [head]))
             return dict(self._head_from(results[-1].rows).settings)
         return self._run("seed settings", run)
 
@@ -247,36 +296,40 @@ class MySQLStore:
             raise StoreError("lock owner must not contain '|': %r" % (owner,))
         # CLIENT.FOUND_ROWS: a renewal that changes nothing still counts as a matched row.
         return self._run("take lock", lambda cursor: cursor.execute(
-            self._sql.try_lock, (owner, int(ttl_seconds), owner)) == 1)
+            self._sql.try_lock, (owner, int(ttl_seconds), self.library, owner)) == 1)
 
     def release_lock(self, owner: str) -> None:
         """Free the population lock if `owner` holds it. One round trip."""
-        self._run("release lock", lambda cursor: cursor.execute(self._sql.release_lock, (owner,)))
+        self._run("release lock", lambda cursor: cursor.execute(self._sql.release_lock, (self.library, owner)))
 
     def clear(self) -> Head:
-        """Delete every show row, set the revision to 0 and increment the generation, in one
-        transaction (2 round trips, 1 COMMIT); return the new head."""
+        """Delete this library's show rows, set its revision to 0 and give its generation a new
+        random value (`schema.new_generation`), in one transaction (2 round trips, 1 COMMIT);
+        return the new head."""
+        library = self.library
+
         def run(cursor: Any) -> Head:
-            head = self._head_from(execute_all(cursor, self._sql.clear)[-1].rows)
+            args = (library, str(schema.new_generation()), library, library, library)
+            head = self._head_from(execute_all(cursor, self._sql.clear, args)[-1].rows)
             cursor.connection.commit()
             return head
         return self._run("clear", run, transaction=True)
 
     def register_device(self, device: Device) -> None:
-        """Insert or update this device's registry row; `last_seen` = server time. One round trip."""
+        """Insert or update this device's registry row, on this store's library; `last_seen` =
+        server time. One round trip."""
         self._run("register device", lambda cursor: cursor.execute(self._sql.register_device,
-                                                                   rows.device_params(device)))
+                                                                   rows.device_params(device, self.library)))
 
     def server_time(self) -> float:
-        """The database server's clock, seconds since the epoch (`UNIX_TIMESTAMP(NOW(6))`)."""
+        """The database server's clock, seconds since the epoch (`statements.SERVER_NOW`)."""
         def run(cursor: Any) -> float:
-            cursor.execute("SELECT UNIX_TIMESTAMP(NOW(6))")
+            cursor.execute("SELECT " + SERVER_NOW)
             return float(cursor.fetchone()[0])
         return self._run("read server time", run)
 
     def devices(self) -> List[Device]:
-        """Every registered device, by device_id. One round trip."""
-        def run(cursor: Any) -> List[Device]:
-            cursor.execute(self._sql.select_devices)
-            return [rows.device_from_row(row) for row in cursor.fetchall()]
-        return self._run("read devices", run)
+        """Every registered device of every library, by device_id. One round trip; in the fallback
+        location also the registries of the other `<name>NNN` databases (`scopes.every_device`)."""
+        return self._run("read devices", lambda cursor: every_device(cursor, self._sql, self.config.name,
+                                                                     self.location))
