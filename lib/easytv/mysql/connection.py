@@ -4,15 +4,22 @@
 (`Counters`: commands sent, COMMITs, bytes received) so the contract tests and `tools/bench_sync.py`
 report measured round trips, not estimates. `translate()` turns every driver error into our
 `StoreError` hierarchy with a reason that never contains the password.
+
+Works with pymysql 1.1.0 (addon.xml's minimum) through 1.2.x. Counting and the TLS downgrade guard
+override pymysql internals (`_execute_command`, `_read_bytes`, `_request_authentication`; `shutdown`
+uses `_sock` and `_force_close`) because pymysql has no public hook for them;
+tests/test_pymysql_internals.py fails loudly when an installed pymysql changes one of them.
 """
 
+import functools
 import re
 import socket
-from typing import Any, Dict, Optional
+from typing import Any, Callable, Dict, Optional, Tuple
 
 import pymysql
 from pymysql.constants import CLIENT, CR, ER
 
+from easytv.core.cancel import Cancel
 from easytv.core.errors import StoreError, StoreUnavailable
 from easytv.core.sync import DatabaseConfig
 
@@ -28,6 +35,20 @@ CONNECTION_LOST = frozenset((
     4031,                     # MySQL 8.0.24+ ER_CLIENT_INTERACTION_TIMEOUT (idle wait_timeout)
 ))
 """Errors after which the connection is dead but the server may be fine: reconnect and retry."""
+
+UTC_SESSION = "SET time_zone = '+00:00'"
+"""Run by pymysql right after every (re)connect (`init_command`): event times come from
+`UNIX_TIMESTAMP(NOW(6))`, which is ambiguous in a daylight-saving fall-back hour under the
+server's default `SYSTEM` zone. A numeric offset needs no time-zone tables, so it works on every
+MariaDB and MySQL 8 server (MySQL 8.0 reference, "MySQL Server Time Zone Support"). One round trip
+per connect."""
+
+NEEDS_CRYPTOGRAPHY = ("the server asks for caching_sha2_password (MySQL 8), which needs TLS (add <ca> to "
+                      "advancedsettings.xml) or a user created WITH mysql_native_password")
+"""The reason given when pymysql cannot authenticate without the `cryptography` package, which
+Kodi's script.module.pymysql does not bring (pymysql `_auth.sha2_rsa_encrypt` raises RuntimeError
+"'cryptography' package is required for sha256_password or caching_sha2_password auth methods",
+the same text in 1.1.0 and 1.2.x)."""
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9_]+$")
 
@@ -58,6 +79,8 @@ class CountingConnection(pymysql.connections.Connection):
     """A pymysql connection that records its traffic in `counters` (shared by reconnects)."""
 
     counters: Counters
+    tls_required = False
+    """True when the user set a TLS tag: then a server that offers no TLS is refused."""
 
     def _execute_command(self, command: int, sql: Any) -> None:
         self.counters.round_trips += 1
@@ -71,16 +94,20 @@ class CountingConnection(pymysql.connections.Connection):
         return data
 
     def _request_authentication(self) -> None:
-        # pymysql silently stays in clear text when TLS is asked for but the server does not
+        # pymysql 1.1 silently stays in clear text when TLS is asked for but the server does not
         # offer it (connections.py, `if self.ssl and self.server_capabilities & CLIENT.SSL`);
-        # refuse the downgrade before any credentials are sent.
-        if self.ssl and not self.server_capabilities & CLIENT.SSL:
+        # refuse the downgrade before any credentials are sent. Based on the user's tags, not
+        # on `self.ssl`: pymysql 1.2 sets that True without any TLS option ("preferred" mode).
+        if self.tls_required and not self.server_capabilities & CLIENT.SSL:
             raise pymysql.err.OperationalError(CR.CR_SSL_CONNECTION_ERROR,
                                                "TLS is configured but the server does not offer it")
         super()._request_authentication()
 
     def shutdown(self) -> None:
-        """Shut the socket down (unblocks a thread reading from it), then close it. Idempotent."""
+        """Shut the socket down (unblocks a thread reading from it), then close it. Idempotent.
+
+        Not the public `close()`: that writes COM_QUIT, which must not race another thread's
+        read on a TLS socket."""
         sock = self._sock
         if sock is not None:
             try:
@@ -109,28 +136,126 @@ def ssl_options(config: DatabaseConfig) -> Optional[Dict[str, Any]]:
     return options
 
 
+def tls_arguments(config: DatabaseConfig) -> Dict[str, Any]:
+    """The TLS keyword arguments of `pymysql.connections.Connection` for `config`.
+
+    With a tag: `ssl=ssl_options(config)` (TLS required; `CountingConnection` refuses a server
+    without TLS). Without: `ssl_disabled=True`, plain text on every pymysql. pymysql 1.2 would
+    otherwise try TLS "preferred" without verification (connections.py: `elif SSL_ENABLED: #
+    No explicit SSL options specified: use PREFERRED mode`), so a server with a broken TLS setup
+    would fail a connection that Kodi's own client, which uses TLS only when a tag is set, makes
+    in plain text. `ssl_disabled` exists in 1.1.0 and 1.2.x.
+    """
+    options = ssl_options(config)
+    if options is None:
+        return {"ssl_disabled": True}
+    return {"ssl": options}
+
+
+def _nothing() -> None:
+    pass
+
+
+def _shut(sock: socket.socket) -> None:
+    try:
+        sock.shutdown(socket.SHUT_RDWR)
+    except OSError:
+        pass  # not connected (yet, or any more): the blocked call fails by itself
+
+
+def open_socket(host: str, port: int, timeout: float,
+                cancel: Optional[Cancel]) -> Tuple[socket.socket, Callable[[], None]]:
+    """A TCP socket connected to `host:port` (each address of `getaddrinfo` in turn, like
+    `socket.create_connection`; `timeout` seconds per address), and its `release()`.
+
+    Until `release()`, `cancel.cancel()` from another thread shuts the connection down, which
+    makes a connect or a read on it fail at once (Linux also wakes a connect in progress). The
+    hook shuts down a duplicate descriptor of its own (`socket.dup`, the same open connection):
+    TLS wraps the socket in an `SSLSocket` that detaches the original object, and the duplicate
+    cannot be reused by another socket before `release()` closes it. The owning thread closes
+    the socket itself. Raises pymysql's `OperationalError` 2003, as pymysql does for its own
+    connect (`Can't connect to MySQL server on ...`), also when cancelled.
+    """
+    error: OSError = OSError("no address")
+    try:
+        addresses = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
+    except OSError as exc:
+        addresses, error = [], exc
+    for family, kind, proto, _, address in addresses:
+        sock = socket.socket(family, kind, proto)
+        release = _nothing
+        if cancel is not None:
+            guard = sock.dup()
+            unregister = cancel.register(functools.partial(_shut, guard))
+
+            def release(unregister: Callable[[], None] = unregister, guard: socket.socket = guard) -> None:
+                unregister()
+                guard.close()
+        try:
+            sock.settimeout(timeout)
+            sock.connect(address)
+            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
+            return sock, release
+        except OSError as exc:
+            release()
+            sock.close()
+            error = exc
+            if cancel is not None and cancel.cancelled:
+                break
+    raise pymysql.err.OperationalError(CR.CR_CONN_HOST_ERROR,
+                                       "Can't connect to MySQL server on %r (%s)" % (host, error))
+
+
 def connect(config: DatabaseConfig, counters: Counters, database: Optional[str] = None,
             connect_timeout: float = 5, read_timeout: float = 10,
-            write_timeout: float = 10) -> CountingConnection:
-    """Open one connection (utf8mb4, autocommit on, multi-statements, found-rows); timeouts in seconds.
+            write_timeout: float = 10, cancel: Optional[Cancel] = None) -> CountingConnection:
+    """Open one connection (utf8mb4, UTC session, autocommit on, multi-statements, found-rows);
+    timeouts in seconds.
 
     Autocommit is on so that a lone SELECT never leaves a transaction (and its REPEATABLE READ
     snapshot and metadata locks) open between polls; writes run in explicit
     `START TRANSACTION ... COMMIT`. CLIENT.FOUND_ROWS makes UPDATE report matched rows (the lock
-    renewal relies on it). Raises `StoreUnavailable`/`StoreError` via `translate`.
+    renewal relies on it). The session runs `UTC_SESSION`.
+
+    `cancel`: while the TCP connect and the MySQL/TLS handshake run, `cancel.cancel()` from another
+    thread makes this raise `StoreUnavailable("... cancelled")` at once (already cancelled: raises
+    without connecting). The hook is removed when the handshake ends; a blocked read on the live
+    connection is the store's to unblock (`CountingConnection.shutdown`). A connection whose
+    handshake finished as the cancel came is closed, never returned. The socket is ours, handed to
+    pymysql's public `Connection.connect(sock)` (1.1.0 and 1.2.x), which closes it on failure.
+    Raises `StoreUnavailable`/`StoreError` via `translate`.
     """
+    doing = "connect to %s:%s" % (config.host, config.port)
+    cancelled = StoreUnavailable("%s failed: cancelled" % doing)
+    if cancel is not None and cancel.cancelled:
+        raise cancelled
+    sock: Optional[socket.socket] = None
     try:
         conn = CountingConnection(
             host=config.host, port=config.port, user=config.user, password=config.password,
-            database=database, charset="utf8mb4", autocommit=True,
+            database=database, charset="utf8mb4", autocommit=True, init_command=UTC_SESSION,
             client_flag=CLIENT.MULTI_STATEMENTS | CLIENT.FOUND_ROWS, connect_timeout=connect_timeout,
-            read_timeout=read_timeout, write_timeout=write_timeout, ssl=ssl_options(config),
-            defer_connect=True)
+            read_timeout=read_timeout, write_timeout=write_timeout, defer_connect=True,
+            **tls_arguments(config))
         conn.counters = counters
-        conn.connect()
-        return conn
+        conn.tls_required = config.uses_tls
+        sock, release = open_socket(config.host, config.port, connect_timeout, cancel)
+        conn.host_info = "socket %s:%d" % (config.host, config.port)
+        try:
+            conn.connect(sock)
+        finally:
+            release()
     except Exception as exc:  # noqa: BLE001 - pymysql also raises OSError/ssl errors: translate all
-        raise translate(exc, config.password, "connect to %s:%s" % (config.host, config.port)) from None
+        if sock is not None:
+            sock.close()  # pymysql closed it already when the handshake failed; idempotent
+        if cancel is not None and cancel.cancelled:
+            raise cancelled from None
+        raise translate(exc, config.password, doing) from None
+    if cancel is not None and cancel.cancelled:
+        conn.shutdown()
+        raise cancelled
+    return conn
 
 
 def error_code(exc: BaseException) -> int:
@@ -156,9 +281,12 @@ def is_timeout(exc: BaseException) -> bool:
 
 def translate(exc: BaseException, password: str, doing: str) -> StoreError:
     """Our error for a driver error met while `doing` (e.g. "write"): `StoreUnavailable` when
-    the server cannot be used now (connect/network/timeout, lock wait, deadlock, access denied),
-    `StoreError` when it refused the statement. The reason never contains `password`."""
+    the server cannot be used now (connect/network/timeout, lock wait, deadlock, access denied,
+    an authentication that needs the `cryptography` package: `NEEDS_CRYPTOGRAPHY`), `StoreError`
+    when it refused the statement. The reason never contains `password`."""
     code = error_code(exc)
+    if isinstance(exc, RuntimeError) and "cryptography" in str(exc):
+        return StoreUnavailable("%s failed: %s" % (doing, NEEDS_CRYPTOGRAPHY))
     detail = exc.args[1] if len(getattr(exc, "args", ())) > 1 else str(exc) or type(exc).__name__
     reason = "%s failed: %s%s" % (doing, "MySQL error %d: " % code if code else "", detail)
     if password:
