@@ -11,10 +11,9 @@ uses `_sock` and `_force_close`) because pymysql has no public hook for them;
 tests/test_pymysql_internals.py fails loudly when an installed pymysql changes one of them.
 """
 
-import functools
 import re
 import socket
-from typing import Any, Callable, Dict, Optional, Tuple
+from typing import Any, Dict, Optional
 
 import pymysql
 from pymysql.constants import CLIENT, CR, ER
@@ -22,6 +21,7 @@ from pymysql.constants import CLIENT, CR, ER
 from easytv.core.cancel import Cancel
 from easytv.core.errors import StoreError, StoreUnavailable
 from easytv.core.sync import DatabaseConfig
+from easytv.mysql.sockets import open_socket
 
 PRIVILEGE_ERRORS = frozenset((ER.DBACCESS_DENIED_ERROR, ER.TABLEACCESS_DENIED_ERROR,
                               ER.SPECIFIC_ACCESS_DENIED_ERROR))
@@ -150,61 +150,6 @@ def tls_arguments(config: DatabaseConfig) -> Dict[str, Any]:
     if options is None:
         return {"ssl_disabled": True}
     return {"ssl": options}
-
-
-def _nothing() -> None:
-    pass
-
-
-def _shut(sock: socket.socket) -> None:
-    try:
-        sock.shutdown(socket.SHUT_RDWR)
-    except OSError:
-        pass  # not connected (yet, or any more): the blocked call fails by itself
-
-
-def open_socket(host: str, port: int, timeout: float,
-                cancel: Optional[Cancel]) -> Tuple[socket.socket, Callable[[], None]]:
-    """A TCP socket connected to `host:port` (each address of `getaddrinfo` in turn, like
-    `socket.create_connection`; `timeout` seconds per address), and its `release()`.
-
-    Until `release()`, `cancel.cancel()` from another thread shuts the connection down, which
-    makes a connect or a read on it fail at once (Linux also wakes a connect in progress). The
-    hook shuts down a duplicate descriptor of its own (`socket.dup`, the same open connection):
-    TLS wraps the socket in an `SSLSocket` that detaches the original object, and the duplicate
-    cannot be reused by another socket before `release()` closes it. The owning thread closes
-    the socket itself. Raises pymysql's `OperationalError` 2003, as pymysql does for its own
-    connect (`Can't connect to MySQL server on ...`), also when cancelled.
-    """
-    error: OSError = OSError("no address")
-    try:
-        addresses = socket.getaddrinfo(host, port, 0, socket.SOCK_STREAM)
-    except OSError as exc:
-        addresses, error = [], exc
-    for family, kind, proto, _, address in addresses:
-        sock = socket.socket(family, kind, proto)
-        release = _nothing
-        if cancel is not None:
-            guard = sock.dup()
-            unregister = cancel.register(functools.partial(_shut, guard))
-
-            def release(unregister: Callable[[], None] = unregister, guard: socket.socket = guard) -> None:
-                unregister()
-                guard.close()
-        try:
-            sock.settimeout(timeout)
-            sock.connect(address)
-            sock.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
-            sock.setsockopt(socket.SOL_SOCKET, socket.SO_KEEPALIVE, 1)
-            return sock, release
-        except OSError as exc:
-            release()
-            sock.close()
-            error = exc
-            if cancel is not None and cancel.cancelled:
-                break
-    raise pymysql.err.OperationalError(CR.CR_CONN_HOST_ERROR,
-                                       "Can't connect to MySQL server on %r (%s)" % (host, error))
 
 
 def connect(config: DatabaseConfig, counters: Counters, database: Optional[str] = None,
