@@ -2,8 +2,14 @@
 whichever pymysql the venv has: both ends of the declared range run this file (`.venv` with
 requirements-dev.txt, `.venv-min` with requirements-min.txt)."""
 
+import os
+import threading
+import time
+
 import pytest
 
+from easytv.core.cancel import Cancel
+from easytv.core.errors import StoreUnavailable
 from easytv.mysql.connection import Counters, connect
 
 pytestmark = pytest.mark.mariadb
@@ -53,3 +59,29 @@ def test_the_store_reconnects_in_utc_after_its_connection_is_killed(server, open
     conn = store._connection()
     assert scalar(conn, "SELECT @@session.time_zone") == "+00:00"
 
+
+
+class CancelAsTheHandshakeEnds(Cancel):
+    """A cancel that arrives just after the handshake finished, before `connect()` returns."""
+
+    def register(self, hook):
+        unregister = super().register(hook)
+
+        def late() -> None:
+            self.cancel()
+            unregister()
+        return late
+
+
+def test_a_connection_finished_as_the_cancel_came_is_closed_not_returned(server):
+    server.db.create_user("late_probe", "late-pw", grant_on="`MyVideos%`.*")
+    before = sorted(os.listdir("/proc/self/fd"))
+    config = server.config("late_probe", password="late-pw")
+    with pytest.raises(StoreUnavailable, match="cancelled"):
+        connect(config, Counters(), cancel=CancelAsTheHandshakeEnds())
+    assert sorted(os.listdir("/proc/self/fd")) == before
+    sessions = "SELECT COUNT(*) FROM information_schema.PROCESSLIST WHERE USER = 'late_probe'"
+    deadline = time.monotonic() + 20
+    while server.execute(sessions)[0][0] != 0:
+        assert time.monotonic() < deadline, "the late connection is still open on the server"
+        threading.Event().wait(0.05)
