@@ -263,3 +263,13 @@ def test_a_mysql8_caching_sha2_server_without_cryptography_says_what_to_do():
         server.stop()
     assert str(caught.value).endswith(NEEDS_CRYPTOGRAPHY)
     assert PASSWORD not in str(caught.value)
+
+
+def test_an_unreadable_tls_file_is_named_in_the_reason(tmp_path):
+    missing = tmp_path / "no-such-ca.pem"
+    with pytest.raises(StoreUnavailable) as caught:
+        connect(config(1, ca=str(missing)), Counters())
+    reason = str(caught.value)
+    assert "TLS" in reason and str(missing) in reason, reason
+    assert "MySQL error" not in reason, reason  # an errno is not a MySQL error number
+    assert PASSWORD not in reason

@@ -175,14 +175,20 @@ def connect(config: DatabaseConfig, counters: Counters, database: Optional[str] 
     cancelled = StoreUnavailable("%s failed: cancelled" % doing)
     if cancel is not None and cancel.cancelled:
         raise cancelled
-    sock: Optional[socket.socket] = None
-    try:
+    try:  # pymysql loads the TLS files here (ssl.SSLContext): OSError, ssl.SSLError, ValueError
         conn = CountingConnection(
             host=config.host, port=config.port, user=config.user, password=config.password,
             database=database, charset="utf8mb4", autocommit=True, init_command=UTC_SESSION,
             client_flag=CLIENT.MULTI_STATEMENTS | CLIENT.FOUND_ROWS, connect_timeout=connect_timeout,
             read_timeout=read_timeout, write_timeout=write_timeout, defer_connect=True,
             **tls_arguments(config))
+    except (OSError, ValueError) as exc:
+        files = ", ".join("<%s>%s</%s>" % (tag, getattr(config, tag), tag)
+                          for tag in ("ca", "capath", "cert", "key", "ciphers") if getattr(config, tag))
+        detail = getattr(exc, "strerror", None) or (str(exc.args[-1]) if exc.args else type(exc).__name__)
+        raise StoreUnavailable("%s failed: cannot use the TLS settings %s: %s" % (doing, files, detail)) from None
+    sock: Optional[socket.socket] = None
+    try:
         conn.counters = counters
         conn.tls_required = config.uses_tls
         sock, release = open_socket(config.host, config.port, connect_timeout, cancel)
