@@ -1,8 +1,10 @@
 """Throw-away TLS material for tests, made with the `openssl` CLI: a CA, a server certificate for
 127.0.0.1/localhost signed by it, and a client certificate (key + cert) signed by it.
 
-The certificates carry the extensions Python 3.13's `VERIFY_X509_STRICT` asks for (CA key usage,
-subject/authority key identifiers), so they verify on every Python the add-on meets.
+By default the certificates carry the extensions Python 3.13's `VERIFY_X509_STRICT` asks for (CA
+key usage, subject/authority key identifiers). `strict=False` leaves them out, like the
+certificates MySQL generates by itself (`auto_generate_certs`) and many hand-made ones: OpenSSL and
+Kodi's client accept those, Python 3.13's default context does not.
 """
 
 import subprocess
@@ -33,6 +35,10 @@ authorityKeyIdentifier = keyid
 """
 
 
+LAX_CA_EXTENSIONS = "basicConstraints = CA:TRUE\n"
+LAX_LEAF_EXTENSIONS = "basicConstraints = CA:FALSE\n"
+
+
 @dataclass(frozen=True)
 class Certificates:
     """Paths (PEM) of one throw-away CA and what it signed."""
@@ -58,17 +64,18 @@ def _signed(folder: Path, name: str, subject: str, extensions: str, ca: Path, ca
              "-days", "2", "-sha256", "-extfile", str(ext), "-out", str(folder / (name + ".pem")))
 
 
-def make_certificates(folder: Path, name: str = "EasyTV test CA") -> Certificates:
+def make_certificates(folder: Path, name: str = "EasyTV test CA", strict: bool = True) -> Certificates:
     """Create a CA `name` and its server and client certificates in `folder` (created if
-    needed); valid for 2 days. Raises `RuntimeError` with openssl's message when it fails."""
+    needed); valid for 2 days; `strict=False`: without the extensions strict X.509 verification
+    asks for. Raises `RuntimeError` with openssl's message when it fails."""
     folder.mkdir(parents=True, exist_ok=True)
     ca, ca_key, ca_ext = folder / "ca.pem", folder / "ca-key.pem", folder / "ca.ext"
-    ca_ext.write_text(CA_EXTENSIONS)
+    ca_ext.write_text("[req]\ndistinguished_name = dn\nx509_extensions = ext\nprompt = no\n[dn]\nCN = %s\n[ext]\n%s"
+                      % (name, CA_EXTENSIONS if strict else LAX_CA_EXTENSIONS))
     _openssl("req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout", str(ca_key), "-out", str(ca),
-             "-days", "2", "-sha256", "-subj", "/CN=" + name, "-addext", "basicConstraints=critical,CA:TRUE",
-             "-addext", "keyUsage=critical,keyCertSign,cRLSign", "-addext", "subjectKeyIdentifier=hash")
-    _signed(folder, "server", "/CN=127.0.0.1", SERVER_EXTENSIONS, ca, ca_key)
-    _signed(folder, "client", "/CN=kodi-client", CLIENT_EXTENSIONS, ca, ca_key)
+             "-days", "2", "-sha256", "-config", str(ca_ext))
+    _signed(folder, "server", "/CN=127.0.0.1", SERVER_EXTENSIONS if strict else LAX_LEAF_EXTENSIONS, ca, ca_key)
+    _signed(folder, "client", "/CN=kodi-client", CLIENT_EXTENSIONS if strict else LAX_LEAF_EXTENSIONS, ca, ca_key)
     for path in folder.glob("*-key.pem"):
         path.chmod(0o600)
     return Certificates(ca, folder / "server.pem", folder / "server-key.pem", folder / "client.pem",

@@ -13,7 +13,7 @@ tests/test_pymysql_internals.py fails loudly when an installed pymysql changes o
 
 import re
 import socket
-from typing import Any, Dict, Optional
+from typing import Any, Optional
 
 import pymysql
 from pymysql.constants import CLIENT, CR, ER
@@ -22,6 +22,7 @@ from easytv.core.cancel import Cancel
 from easytv.core.errors import StoreError, StoreUnavailable
 from easytv.core.sync import DatabaseConfig
 from easytv.mysql.sockets import open_socket
+from easytv.mysql.tls import ssl_options, tls_arguments  # noqa: F401 - ssl_options: re-exported
 
 PRIVILEGE_ERRORS = frozenset((ER.DBACCESS_DENIED_ERROR, ER.TABLEACCESS_DENIED_ERROR,
                               ER.SPECIFIC_ACCESS_DENIED_ERROR))
@@ -117,41 +118,6 @@ class CountingConnection(pymysql.connections.Connection):
         self._force_close()
 
 
-def ssl_options(config: DatabaseConfig) -> Optional[Dict[str, Any]]:
-    """pymysql's `ssl` dict from Kodi's TLS tags, or None when no tag is set.
-
-    Like Kodi's client library (MariaDB Connector/C `mysql_ssl_set`), the link is encrypted
-    whenever a tag is set; with `ca`/`capath` the server certificate must chain to it, but the
-    host name is not checked (Kodi does not check it either, so a setup that works in Kodi works here).
-    """
-    if not config.uses_tls:
-        return None
-    options: Dict[str, Any] = {"check_hostname": False}
-    for tag, key in (("ca", "ca"), ("capath", "capath"), ("cert", "cert"), ("key", "key"),
-                     ("ciphers", "cipher")):
-        value = getattr(config, tag)
-        if value:
-            options[key] = value
-    options["verify_mode"] = bool(config.ca or config.capath)
-    return options
-
-
-def tls_arguments(config: DatabaseConfig) -> Dict[str, Any]:
-    """The TLS keyword arguments of `pymysql.connections.Connection` for `config`.
-
-    With a tag: `ssl=ssl_options(config)` (TLS required; `CountingConnection` refuses a server
-    without TLS). Without: `ssl_disabled=True`, plain text on every pymysql. pymysql 1.2 would
-    otherwise try TLS "preferred" without verification (connections.py: `elif SSL_ENABLED: #
-    No explicit SSL options specified: use PREFERRED mode`), so a server with a broken TLS setup
-    would fail a connection that Kodi's own client, which uses TLS only when a tag is set, makes
-    in plain text. `ssl_disabled` exists in 1.1.0 and 1.2.x.
-    """
-    options = ssl_options(config)
-    if options is None:
-        return {"ssl_disabled": True}
-    return {"ssl": options}
-
-
 def connect(config: DatabaseConfig, counters: Counters, database: Optional[str] = None,
             connect_timeout: float = 5, read_timeout: float = 10,
             write_timeout: float = 10, cancel: Optional[Cancel] = None) -> CountingConnection:
@@ -175,7 +141,7 @@ def connect(config: DatabaseConfig, counters: Counters, database: Optional[str] 
     cancelled = StoreUnavailable("%s failed: cancelled" % doing)
     if cancel is not None and cancel.cancelled:
         raise cancelled
-    try:  # pymysql loads the TLS files here (ssl.SSLContext): OSError, ssl.SSLError, ValueError
+    try:  # tls_arguments loads the TLS files: OSError, ssl.SSLError (an OSError), ValueError
         conn = CountingConnection(
             host=config.host, port=config.port, user=config.user, password=config.password,
             database=database, charset="utf8mb4", autocommit=True, init_command=UTC_SESSION,
