@@ -6,6 +6,7 @@ The server also runs with `--default-time-zone=+05:00`, so the UTC session is ch
 server whose own zone is not UTC.
 """
 
+import os
 import shutil
 import subprocess
 import tempfile
@@ -160,3 +161,15 @@ def test_a_certificate_kodis_client_accepts_is_accepted_on_every_python(lax_serv
     # Python 3.13's default context turns VERIFY_X509_STRICT on; pymysql 1.2 clears it, 1.1 does
     # not: our own context clears it on both, as OpenSSL's default (and so Kodi's client) does.
     assert session_value(lax_server.config(ca=str(lax_server.certs.ca)), CIPHER) != ""
+
+
+def test_a_refused_login_over_tls_leaves_no_socket_open(tls_server):
+    # pymysql 1.1.0 closes only the plain socket it was given when the handshake fails, not
+    # the TLS socket that replaced it; connect() closes that one too.
+    before = sorted(os.listdir("/proc/self/fd"))
+    config = DatabaseConfig(host=tls_server.db.host, port=tls_server.db.port, user="kodi_tls",
+                            password="wrong-password", ca=str(tls_server.certs.ca))
+    with pytest.raises(StoreUnavailable, match="1045") as caught:
+        connect(config, Counters())
+    assert caught.value is not None  # the error (and its traceback) is still held here
+    assert sorted(os.listdir("/proc/self/fd")) == before

@@ -164,8 +164,11 @@ def connect(config: DatabaseConfig, counters: Counters, database: Optional[str] 
         finally:
             release()
     except Exception as exc:  # noqa: BLE001 - pymysql also raises OSError/ssl errors: translate all
+        # pymysql 1.2 closes its socket when the handshake fails; 1.1.0 closes only the plain
+        # socket it was given, not the TLS socket that replaced it (`_sock`). Both idempotent.
+        conn.shutdown()
         if sock is not None:
-            sock.close()  # pymysql closed it already when the handshake failed; idempotent
+            sock.close()
         if cancel is not None and cancel.cancelled:
             raise cancelled from None
         raise translate(exc, config.password, doing) from None
