@@ -75,3 +75,23 @@ FORCE:
 ## screenshots: the chooser, the next-episode prompt, the missed-episode warning, the settings pages and Sync status into docs/
 screenshots: deps venv
 	$(VPY) tools/screenshots.py
+
+# --- pymysql/defusedxml range (conn branch; the lead may fold `range` into `test`) ---------------
+# .venv has the newest pins (requirements-dev.txt), .venv-min the declared minimum
+# (requirements-min.txt: PyMySQL 1.1.0, defusedxml 0.6.0).
+VENV_MIN := .venv-min
+RANGE_TESTS := tests/contract tests/unit tests/faults tests/test_pymysql_internals.py
+
+.PHONY: venv-min range
+
+venv-min: $(VENV_MIN)/.installed
+
+$(VENV_MIN)/.installed: requirements-min.txt
+	$(PYTHON) -m venv $(VENV_MIN)
+	$(VENV_MIN)/bin/pip install -q --disable-pip-version-check -r requirements-min.txt
+	@touch $@
+
+## range: the contract, unit, fast fault and pymysql-internals tests on both ends of the driver range
+range: deps venv venv-min
+	$(VPY) -m pytest $(RANGE_TESTS) $(PYTEST_ARGS)
+	$(VENV_MIN)/bin/python -m pytest $(RANGE_TESTS) $(PYTEST_ARGS)

@@ -4,17 +4,25 @@
 (`Counters`: commands sent, COMMITs, bytes received) so the contract tests and `tools/bench_sync.py`
 report measured round trips, not estimates. `translate()` turns every driver error into our
 `StoreError` hierarchy with a reason that never contains the password.
+
+Works with pymysql 1.1.0 (addon.xml's minimum) through 1.2.x. Counting and the TLS downgrade guard
+override pymysql internals (`_execute_command`, `_read_bytes`, `_request_authentication`; `shutdown`
+uses `_sock` and `_force_close`) because pymysql has no public hook for them;
+tests/test_pymysql_internals.py fails loudly when an installed pymysql changes one of them.
 """
 
 import re
 import socket
-from typing import Any, Dict, Optional
+from typing import Any, Optional
 
 import pymysql
 from pymysql.constants import CLIENT, CR, ER
 
+from easytv.core.cancel import Cancel
 from easytv.core.errors import StoreError, StoreUnavailable
 from easytv.core.sync import DatabaseConfig
+from easytv.mysql.sockets import open_socket
+from easytv.mysql.tls import ssl_options, tls_arguments  # noqa: F401 - ssl_options: re-exported
 
 PRIVILEGE_ERRORS = frozenset((ER.DBACCESS_DENIED_ERROR, ER.TABLEACCESS_DENIED_ERROR,
                               ER.SPECIFIC_ACCESS_DENIED_ERROR))
@@ -28,6 +36,20 @@ CONNECTION_LOST = frozenset((
     4031,                     # MySQL 8.0.24+ ER_CLIENT_INTERACTION_TIMEOUT (idle wait_timeout)
 ))
 """Errors after which the connection is dead but the server may be fine: reconnect and retry."""
+
+UTC_SESSION = "SET time_zone = '+00:00'"
+"""Run by pymysql right after every (re)connect (`init_command`): event times come from
+`UNIX_TIMESTAMP(NOW(6))`, which is ambiguous in a daylight-saving fall-back hour under the
+server's default `SYSTEM` zone. A numeric offset needs no time-zone tables, so it works on every
+MariaDB and MySQL 8 server (MySQL 8.0 reference, "MySQL Server Time Zone Support"). One round trip
+per connect."""
+
+NEEDS_CRYPTOGRAPHY = ("the server asks for caching_sha2_password (MySQL 8), which needs TLS (add <ca> to "
+                      "advancedsettings.xml) or a user created WITH mysql_native_password")
+"""The reason given when pymysql cannot authenticate without the `cryptography` package, which
+Kodi's script.module.pymysql does not bring (pymysql `_auth.sha2_rsa_encrypt` raises RuntimeError
+"'cryptography' package is required for sha256_password or caching_sha2_password auth methods",
+the same text in 1.1.0 and 1.2.x)."""
 
 IDENTIFIER = re.compile(r"^[A-Za-z0-9_]+$")
 
@@ -58,6 +80,8 @@ class CountingConnection(pymysql.connections.Connection):
     """A pymysql connection that records its traffic in `counters` (shared by reconnects)."""
 
     counters: Counters
+    tls_required = False
+    """True when the user set a TLS tag: then a server that offers no TLS is refused."""
 
     def _execute_command(self, command: int, sql: Any) -> None:
         self.counters.round_trips += 1
@@ -71,16 +95,20 @@ class CountingConnection(pymysql.connections.Connection):
         return data
 
     def _request_authentication(self) -> None:
-        # pymysql silently stays in clear text when TLS is asked for but the server does not
+        # pymysql 1.1 silently stays in clear text when TLS is asked for but the server does not
         # offer it (connections.py, `if self.ssl and self.server_capabilities & CLIENT.SSL`);
-        # refuse the downgrade before any credentials are sent.
-        if self.ssl and not self.server_capabilities & CLIENT.SSL:
+        # refuse the downgrade before any credentials are sent. Based on the user's tags, not
+        # on `self.ssl`: pymysql 1.2 sets that True without any TLS option ("preferred" mode).
+        if self.tls_required and not self.server_capabilities & CLIENT.SSL:
             raise pymysql.err.OperationalError(CR.CR_SSL_CONNECTION_ERROR,
                                                "TLS is configured but the server does not offer it")
         super()._request_authentication()
 
     def shutdown(self) -> None:
-        """Shut the socket down (unblocks a thread reading from it), then close it. Idempotent."""
+        """Shut the socket down (unblocks a thread reading from it), then close it. Idempotent.
+
+        Not the public `close()`: that writes COM_QUIT, which must not race another thread's
+        read on a TLS socket."""
         sock = self._sock
         if sock is not None:
             try:
@@ -90,47 +118,64 @@ class CountingConnection(pymysql.connections.Connection):
         self._force_close()
 
 
-def ssl_options(config: DatabaseConfig) -> Optional[Dict[str, Any]]:
-    """pymysql's `ssl` dict from Kodi's TLS tags, or None when no tag is set.
-
-    Like Kodi's client library (MariaDB Connector/C `mysql_ssl_set`), the link is encrypted
-    whenever a tag is set; with `ca`/`capath` the server certificate must chain to it, but the
-    host name is not checked (Kodi does not check it either, so a setup that works in Kodi works here).
-    """
-    if not config.uses_tls:
-        return None
-    options: Dict[str, Any] = {"check_hostname": False}
-    for tag, key in (("ca", "ca"), ("capath", "capath"), ("cert", "cert"), ("key", "key"),
-                     ("ciphers", "cipher")):
-        value = getattr(config, tag)
-        if value:
-            options[key] = value
-    options["verify_mode"] = bool(config.ca or config.capath)
-    return options
-
-
 def connect(config: DatabaseConfig, counters: Counters, database: Optional[str] = None,
             connect_timeout: float = 5, read_timeout: float = 10,
-            write_timeout: float = 10) -> CountingConnection:
-    """Open one connection (utf8mb4, autocommit on, multi-statements, found-rows); timeouts in seconds.
+            write_timeout: float = 10, cancel: Optional[Cancel] = None) -> CountingConnection:
+    """Open one connection (utf8mb4, UTC session, autocommit on, multi-statements, found-rows);
+    timeouts in seconds.
 
     Autocommit is on so that a lone SELECT never leaves a transaction (and its REPEATABLE READ
     snapshot and metadata locks) open between polls; writes run in explicit
     `START TRANSACTION ... COMMIT`. CLIENT.FOUND_ROWS makes UPDATE report matched rows (the lock
-    renewal relies on it). Raises `StoreUnavailable`/`StoreError` via `translate`.
+    renewal relies on it). The session runs `UTC_SESSION`.
+
+    `cancel`: while the TCP connect and the MySQL/TLS handshake run, `cancel.cancel()` from another
+    thread makes this raise `StoreUnavailable("... cancelled")` at once (already cancelled: raises
+    without connecting). The hook is removed when the handshake ends; a blocked read on the live
+    connection is the store's to unblock (`CountingConnection.shutdown`). A connection whose
+    handshake finished as the cancel came is closed, never returned. The socket is ours, handed to
+    pymysql's public `Connection.connect(sock)` (1.1.0 and 1.2.x), which closes it on failure.
+    Raises `StoreUnavailable`/`StoreError` via `translate`.
     """
-    try:
+    doing = "connect to %s:%s" % (config.host, config.port)
+    cancelled = StoreUnavailable("%s failed: cancelled" % doing)
+    if cancel is not None and cancel.cancelled:
+        raise cancelled
+    try:  # tls_arguments loads the TLS files: OSError, ssl.SSLError (an OSError), ValueError
         conn = CountingConnection(
             host=config.host, port=config.port, user=config.user, password=config.password,
-            database=database, charset="utf8mb4", autocommit=True,
+            database=database, charset="utf8mb4", autocommit=True, init_command=UTC_SESSION,
             client_flag=CLIENT.MULTI_STATEMENTS | CLIENT.FOUND_ROWS, connect_timeout=connect_timeout,
-            read_timeout=read_timeout, write_timeout=write_timeout, ssl=ssl_options(config),
-            defer_connect=True)
+            read_timeout=read_timeout, write_timeout=write_timeout, defer_connect=True,
+            **tls_arguments(config))
+    except (OSError, ValueError) as exc:
+        files = ", ".join("<%s>%s</%s>" % (tag, getattr(config, tag), tag)
+                          for tag in ("ca", "capath", "cert", "key", "ciphers") if getattr(config, tag))
+        detail = getattr(exc, "strerror", None) or (str(exc.args[-1]) if exc.args else type(exc).__name__)
+        raise StoreUnavailable("%s failed: cannot use the TLS settings %s: %s" % (doing, files, detail)) from None
+    sock: Optional[socket.socket] = None
+    try:
         conn.counters = counters
-        conn.connect()
-        return conn
+        conn.tls_required = config.uses_tls
+        sock, release = open_socket(config.host, config.port, connect_timeout, cancel)
+        conn.host_info = "socket %s:%d" % (config.host, config.port)
+        try:
+            conn.connect(sock)
+        finally:
+            release()
     except Exception as exc:  # noqa: BLE001 - pymysql also raises OSError/ssl errors: translate all
-        raise translate(exc, config.password, "connect to %s:%s" % (config.host, config.port)) from None
+        # pymysql 1.2 closes its socket when the handshake fails; 1.1.0 closes only the plain
+        # socket it was given, not the TLS socket that replaced it (`_sock`). Both idempotent.
+        conn.shutdown()
+        if sock is not None:
+            sock.close()
+        if cancel is not None and cancel.cancelled:
+            raise cancelled from None
+        raise translate(exc, config.password, doing) from None
+    if cancel is not None and cancel.cancelled:
+        conn.shutdown()
+        raise cancelled
+    return conn
 
 
 def error_code(exc: BaseException) -> int:
@@ -156,9 +201,12 @@ def is_timeout(exc: BaseException) -> bool:
 
 def translate(exc: BaseException, password: str, doing: str) -> StoreError:
     """Our error for a driver error met while `doing` (e.g. "write"): `StoreUnavailable` when
-    the server cannot be used now (connect/network/timeout, lock wait, deadlock, access denied),
-    `StoreError` when it refused the statement. The reason never contains `password`."""
+    the server cannot be used now (connect/network/timeout, lock wait, deadlock, access denied,
+    an authentication that needs the `cryptography` package: `NEEDS_CRYPTOGRAPHY`), `StoreError`
+    when it refused the statement. The reason never contains `password`."""
     code = error_code(exc)
+    if isinstance(exc, RuntimeError) and "cryptography" in str(exc):
+        return StoreUnavailable("%s failed: %s" % (doing, NEEDS_CRYPTOGRAPHY))
     detail = exc.args[1] if len(getattr(exc, "args", ())) > 1 else str(exc) or type(exc).__name__
     reason = "%s failed: %s%s" % (doing, "MySQL error %d: " % code if code else "", detail)
     if password:

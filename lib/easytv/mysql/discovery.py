@@ -116,7 +116,9 @@ def _parse(data: bytes) -> Element:
         raise ConfigError("XML external references are refused (defusedxml)") from None
     except NotSupportedError:
         raise ConfigError("XML feature refused (defusedxml)") from None
-    except ParseError as error:
+    except (ParseError, DefusedET.ParseError) as error:
+        # defusedxml 0.6.0 parses with the pure-Python ElementTree, whose ParseError is another
+        # class than the C module's (defusedxml/ElementTree.py `_get_py3_cls`); 0.7 re-exports the C one.
         line, column = getattr(error, "position", (0, 0))
         message = str(error).split(":")[0]
         raise ConfigError("not well-formed XML: line %d, column %d (%s)" % (line, column, message)) from None

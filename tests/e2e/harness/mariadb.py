@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Sequence
 from pathlib import Path
 
 from .procs import HarnessError, free_port, is_running, terminate, wait_until
@@ -19,10 +20,12 @@ class MariaDBError(HarnessError):
 class MariaDB:
     """One ``mariadbd`` on 127.0.0.1 with root reachable through its unix socket only.
 
-    ``base_dir`` is created if needed; the datadir, socket and log live under it.
+    ``base_dir`` is created if needed; the datadir, socket and log live under it. ``extra_args``
+    are appended to the ``mariadbd`` command line (e.g. ``--ssl-ca=...``).
     """
 
-    def __init__(self, base_dir: Path, port: int | None = None) -> None:
+    def __init__(self, base_dir: Path, port: int | None = None, extra_args: Sequence[str] = ()) -> None:
+        self.extra_args = list(extra_args)
         self.base_dir = Path(base_dir)
         self.datadir = self.base_dir / "data"
         self.socket = self.base_dir / "data" / "sock"
@@ -59,7 +62,8 @@ class MariaDB:
             self._popen = subprocess.Popen(
                 ["mariadbd", "--no-defaults", "--user=root", f"--datadir={self.datadir}",
                  f"--port={self.port}", "--bind-address=127.0.0.1", f"--socket={self.socket}",
-                 "--skip-log-bin", "--innodb-buffer-pool-size=64M", "--performance-schema=OFF"],
+                 "--skip-log-bin", "--innodb-buffer-pool-size=64M", "--performance-schema=OFF",
+                 *self.extra_args],
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
