@@ -128,8 +128,8 @@ def test_a_re_created_database_with_the_same_generation_is_repopulated(world):
     watch(living, library, 12)
     settle(clock, living)
     assert store.revision == 2
-    store.rows.clear()  # dropped and created anew: revision 0, and (old schema) generation 1 again
-    store.revision = 0
+    store.scope.rows.clear()  # dropped and created anew: revision 0, and (old schema) generation 1 again
+    store.scope.revision = 0
     settle(clock, living)
     assert len(store.rows) == 4 and store.rows[3].state.next.episode == 3
 
@@ -142,7 +142,7 @@ def test_a_database_restored_from_a_backup_is_reconciled(world):
     watch(living, library, 12)
     settle(clock, living, bedroom)
     assert store.rows[3].state.next.episode == 3
-    store.rows, store.revision = backup  # restored: revision below what both applied
+    store.scope.rows, store.scope.revision = backup  # restored: revision below what both applied
     settle(clock, living, bedroom, seconds=6, ticks=16)
     assert store.rows[3].state.next.episode == 3, "nobody pushed the newer state back"
 
