@@ -11,9 +11,11 @@ from typing import Iterator
 import pytest
 
 from .harness.addons import repo_root
+from .harness.chroot import ChrootError, trixie_root
 from .harness.cluster import LIMITED_GRANT, Cluster, Device
-from .harness.kodi import KODI_BIN, KodiInstance
+from .harness.kodi import KodiInstance
 from .harness.library import get_episodes
+from .harness.versions import KODI_BIN, kodi_version
 
 LIVING_ROOM = Device("Living Room", {"include_positioned_specials": True})
 SYNC_ON = {"multi_instance_sync": True}
@@ -59,8 +61,14 @@ def running_cluster(label: str, devices, **options) -> Iterator[Cluster]:
     # unless a developer opts out explicitly with EASYTV_SKIP_E2E=1.
     if os.environ.get("EASYTV_SKIP_E2E") == "1":
         pytest.skip("EASYTV_SKIP_E2E=1")
-    if not KODI_BIN.exists():
-        pytest.fail(f"{KODI_BIN} not installed (run `make deps`)")
+    for version in {kodi_version(d.kodi_version or options.get("kodi_version")) for d in devices}:
+        if version.in_chroot:
+            try:
+                trixie_root()
+            except ChrootError as exc:
+                pytest.fail(str(exc))
+        elif not KODI_BIN.exists():
+            pytest.fail(f"{KODI_BIN} not installed (run `make deps`)")
     if not (repo_root() / "addon.xml").exists():
         pytest.fail("service.easytv is not in the working tree (no addon.xml)")
     with Cluster(list(devices), with_addon=True, **options) as started:

@@ -34,7 +34,13 @@ class SharedLocation:
 SHARED_DB = SharedLocation("easytv_myvideos")
 """The user may CREATE DATABASE: EasyTV's own database."""
 FALLBACK = SharedLocation(VIDEO_DB, "easytv_")
-"""The user may only touch ``MyVideos%``: prefixed tables in Kodi's video database."""
+"""The user may only touch ``MyVideos%``: prefixed tables in the lane's video database."""
+
+
+def fallback(video_db: str) -> SharedLocation:
+    """The fallback location of a device whose Kodi reads ``video_db`` (``MyVideos121`` or
+    ``MyVideos131``): ``easytv_`` tables in its own video database."""
+    return SharedLocation(video_db, "easytv_")
 
 
 def _typed(row: dict[str, str]) -> dict:
