@@ -74,7 +74,9 @@ def running_cluster(label: str, devices, **options) -> Iterator[Cluster]:
     with Cluster(list(devices), with_addon=True, **options) as started:
         _live.append((label, started))
         t = started.timings
-        print(f"\n[e2e] {label}: environment up in {t.total:.2f} s (mariadb {t.mariadb:.2f}, "
+        modules = ", ".join(f"{k} {v}" for k, v in started.module_versions.items())
+        print(f"\n[e2e] {label}: {started.kodi_version.name}, {modules} ({started.requirements.name})")
+        print(f"[e2e] {label}: environment up in {t.total:.2f} s (mariadb {t.mariadb:.2f}, "
               f"library {t.library:.2f}, first kodi {t.first_kodi:.2f}, scan {t.scan:.2f}, "
               f"services {t.services:.2f})")
         try:

@@ -60,13 +60,18 @@ class Cluster:
     unless its ``Device.kodi_version`` says otherwise. The first device of each version creates
     that version's video database (``MyVideos121`` / ``MyVideos131``); the library's path row
     is added to each video database present and each is scanned by its first device.
+    ``pymysql`` (``newest`` | ``min``; None = ``$EASYTV_PYMYSQL``, default newest) picks the
+    requirements file the ``script.module.pymysql``/``defusedxml`` add-ons are built from.
     """
 
     def __init__(self, devices: list[Device] | tuple[Device, ...] = (Device("Living Room"),),
                  shows: tuple[Show, ...] = DEFAULT_SHOWS, with_addon: bool | None = True,
                  base_dir: Path | None = None, keep_files: bool = False,
-                 db_grant: str = "*.*", kodi_version: int | KodiVersion | None = None) -> None:
+                 db_grant: str = "*.*", kodi_version: int | KodiVersion | None = None,
+                 pymysql: str | None = None) -> None:
         self.kodi_version = resolve_version(kodi_version)
+        self.requirements = addons.requirements_file(pymysql)
+        self.module_versions: dict[str, str] = {}
         self.devices = list(devices)
         self.shows = shows
         self.with_addon = with_addon
@@ -162,8 +167,9 @@ class Cluster:
 
     def _prepare_addons(self) -> None:
         staged = self.base_dir / "addons"
-        self.addon_dirs = [*addons.build_module_addons(self.cache),
-                           addons.build_helper_addon(self.cache)]
+        modules = addons.build_module_addons(self.cache, self.requirements)
+        self.module_versions = {d.name: addons.addon_version(d) for d in modules}
+        self.addon_dirs = [*modules, addons.build_helper_addon(self.cache)]
         want = self.with_addon
         if want is None:
             want = (addons.repo_root() / "addon.xml").exists()
