@@ -4,6 +4,7 @@ Usage::
 
     python tools/test_lanes.py               # every lane
     python tools/test_lanes.py kodi21 py313  # some lanes, by name
+    python tools/test_lanes.py kodi20 -- -x -k sync  # arguments after -- go to every lane's pytest
     python tools/test_lanes.py --list
 
 Lanes (one pytest invocation each, so at most two Kodi run at once and fixtures stay simple):
@@ -77,12 +78,14 @@ def main(argv: list[str]) -> int:
     if "--list" in argv:
         print("\n".join(LANES))
         return 0
+    extra: list[str] = []
+    if "--" in argv:
+        argv, extra = argv[:argv.index("--")], argv[argv.index("--") + 1:]
     names = [a for a in argv if not a.startswith("-")] or list(LANES)
     unknown = [n for n in names if n not in LANES]
     if unknown:
         print(f"test_lanes: unknown lane(s) {unknown}; lanes: {', '.join(LANES)}", file=sys.stderr)
         return 2
-    extra = [a for a in argv if a.startswith("-")]
     began = time.monotonic()
     results = [(name, *run_lane(name, extra)) for name in names]
     total: dict[str, int] = {}
