@@ -11,7 +11,7 @@ from typing import Iterator
 import pytest
 
 from .harness.addons import repo_root
-from .harness.chroot import ChrootError, trixie_root
+from .harness.chroot import ChrootError, mountpoints_under, trixie_root
 from .harness.cluster import LIMITED_GRANT, Cluster, Device
 from .harness.kodi import KodiInstance
 from .harness.library import get_episodes
@@ -25,6 +25,18 @@ _live: list[tuple[str, Cluster]] = []  # (label, cluster) of every running clust
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "e2e: end-to-end tests in real Kodi (slow, need kodi.bin)")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Kodi 21 and MariaDB 11.8 mount only in their own namespaces: fail the run loudly if a
+    mount under the chroot is visible here all the same."""
+    try:
+        left = mountpoints_under(trixie_root())
+    except ChrootError:
+        return
+    if left:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print(f"\n[e2e] mounts left under the chroot: {left}")
 
 
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> None:

@@ -12,7 +12,7 @@ namespace; the kernel drops them when the namespace's last process exits (also a
 or a crashed test run), so no mount is ever left behind. ``unshare`` (no ``--fork``),
 ``sh -c ... exec``, ``chroot`` and ``env`` all exec in place: the PID of the started process
 is the PID of the chroot's program (kodi.bin, mariadbd), which is what the harness records
-and signals. See ``tests/e2e/README.md`` ("Kodi 21").
+and signals. See ``tests/e2e/README.md`` ("Kodi 20 and Kodi 21").
 """
 
 from __future__ import annotations

@@ -61,6 +61,9 @@ class MariaDB:
         self.datadir = self.base_dir / "data"
         self.socket = self.base_dir / "data" / "sock"
         self.log_path = self.base_dir / "mariadbd.log"
+        # A private tmpdir: with the default /tmp, bootstraps of several servers at once on
+        # this machine were seen failing to delete their own temporary tables (Errcode 2).
+        self.tmpdir = self.base_dir / "tmp"
         self.port = port or free_port()
         self.host = "127.0.0.1"
         self.pid: int | None = None
@@ -95,16 +98,18 @@ class MariaDB:
         return []
 
     def _install(self) -> None:
+        self.tmpdir.mkdir(parents=True, exist_ok=True)
         install = subprocess.run(
             self._command(["mariadb-install-db", "--no-defaults", "--user=root",
                            f"--datadir={self.datadir}", "--auth-root-authentication-method=socket",
-                           "--skip-test-db"]),
+                           "--skip-test-db", f"--tmpdir={self.tmpdir}"]),
             capture_output=True, text=True, check=False,
         )
         if install.returncode != 0:
             raise MariaDBError("mariadb-install-db failed", install.stderr or install.stdout)
 
     def _launch(self, timeout: float) -> None:
+        self.tmpdir.mkdir(parents=True, exist_ok=True)
         with open(self.log_path, "ab") as log:
             # For 11.8 unshare, sh, chroot and env exec in place: the PID is mariadbd's.
             self._popen = subprocess.Popen(
@@ -112,7 +117,7 @@ class MariaDB:
                     ["mariadbd", "--no-defaults", "--user=root", f"--datadir={self.datadir}",
                      f"--port={self.port}", "--bind-address=127.0.0.1", f"--socket={self.socket}",
                      "--skip-log-bin", "--innodb-buffer-pool-size=64M", "--performance-schema=OFF",
-                     *self._tls_default(), *self.extra_args]),
+                     f"--tmpdir={self.tmpdir}", *self._tls_default(), *self.extra_args]),
                 stdout=log, stderr=subprocess.STDOUT, stdin=subprocess.DEVNULL,
                 start_new_session=True,
             )
