@@ -215,10 +215,10 @@ def test_library_rebuild_follows_a_random_order_show_to_its_new_id(sync_cluster,
     db, living_room, bedroom = sync_cluster.db, sync_cluster["Living Room"], sync_cluster["Bedroom"]
     title, old_id = "Charlie Circuit", sync_shows["Charlie Circuit"].tvshowid
     set_addon_setting(living_room, "service.easytv", "random_order_shows", str(old_id))
-    wait_until(lambda: meta(db).get("setting.random_order_shows") == str(old_id), 10, interval=0.1,
+    wait_until(lambda: meta(db).get("setting.random_order_shows") == str(old_id), 30, interval=0.1,
                what="random_order_shows shared")
     pick = wait_until(lambda: (lambda p: p if p and p == show_properties(living_room, old_id)["EpisodeNo"] else None)(
-        show_properties(bedroom, old_id)["EpisodeNo"]), 10, interval=0.1, what="the same pick on both devices")
+        show_properties(bedroom, old_id)["EpisodeNo"]), 30, interval=0.1, what="the same pick on both devices")
     marks = {kodi.name: log_mark(kodi) for kodi in sync_cluster.instances}
 
     started = time.monotonic()
