@@ -65,10 +65,13 @@ def assert_shared_start(cluster: Cluster, loc: SharedLocation) -> dict[str, Libr
         assert f"[EasyTV.shareddb] Connected to database, host={cluster.db.host}, " \
                f"port={cluster.db.port}" in log
         assert loc.log_line in log, f"{kodi.name} does not use {loc}"
-    tracked = tracked_ids(cluster.instances[0], shows)
-    assert tracked, "EasyTV tracks no show"
-    for kodi in cluster.instances[1:]:
-        assert tracked_ids(kodi, shows) == tracked
+    # Each device computes its own cache: on a busy machine one may still be at it. Wait (with
+    # a deadline) until every device tracks the same non-empty set.
+    def agreed() -> set[int] | None:
+        sets = [tracked_ids(kodi, shows) for kodi in cluster.instances]
+        return sets[0] if sets[0] and all(s == sets[0] for s in sets) else None
+
+    tracked = wait_until(agreed, 30, interval=0.2, what="every device tracks the same shows")
     rows = wait_until(lambda: (lambda r: {x["tvshowid"] for x in r} == tracked and r)(
         shared_shows(cluster.db, loc)), 15, interval=0.1, what="one shared row per tracked show")
     assert len(rows) == len(tracked)
