@@ -1,4 +1,5 @@
-"""The e2e harness's own version switches and the chroot runner (no Kodi; runs in `make unit`)."""
+"""The e2e harness's own version switches (no Kodi; `make unit`) and the chroot runner (marked
+e2e: it needs the Debian 13 chroot, which the Kodi lanes have)."""
 
 from __future__ import annotations
 
@@ -39,6 +40,7 @@ def test_mariadb_and_pymysql_lanes_are_chosen_by_environment(monkeypatch):
         addons.requirements_file()
 
 
+@pytest.mark.e2e
 def test_a_chroot_program_keeps_its_pid_sees_tmp_and_leaves_no_mount(tmp_path):
     """kodi.bin and mariadbd are signalled by the PID Popen returns: unshare, sh, chroot and
     env must exec in place. The run folder under /tmp is the same inside; no mount is left."""
