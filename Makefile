@@ -5,26 +5,39 @@ VPY := $(VENV)/bin/python
 VERSION := $(shell sed -n 's/^<addon .* version="\([^"]*\)".*/\1/p' addon.xml)
 ZIP := dist/service.easytv-$(VERSION).zip
 PYTEST_ARGS ?=
+# Kodi of `make demo` / `make e2e`: 20 (Debian 12's, on the host) or 21 (Debian 13's, in the chroot)
+KODI ?= 20
+# The Debian 13 chroot with Kodi 21.2, MariaDB 11.8 and Python 3.13 (tools/kodi21_chroot.sh)
+export EASYTV_TRIXIE_ROOT ?= $(CURDIR)/build/trixie
+KODISTUBS21 := build/kodistubs21
+# Lanes of `make test` (tools/test_lanes.py --list); LANES=kodi21 runs one
+LANES ?=
 
-.PHONY: demo demo-stop test lint unit e2e zip check bench faults deps venv clean
+.PHONY: demo demo-stop test lint unit e2e zip check bench faults deps venv clean chroot
 
-## demo: MariaDB + real Kodi with EasyTV; plays an episode and prints the widget before/after (KEEP=1 leaves it running)
-demo: deps venv
-	$(VPY) tools/demo.py $(if $(KEEP),--keep,)
+## demo: MariaDB + real Kodi with EasyTV; plays an episode and prints the widget before/after (KEEP=1 leaves it running; KODI=21 for Kodi 21)
+demo: deps venv $(if $(filter 21,$(KODI)),chroot,)
+	EASYTV_KODI=$(KODI) $(VPY) tools/demo.py $(if $(KEEP),--keep,)
 
 demo-stop: venv
 	$(VPY) tools/demo.py --stop
 
-## test: lint, the add-on checker on the built zip, then every test (unit, MariaDB, real Kodi)
-test: deps venv lint check
-	$(VPY) -m pytest tests $(PYTEST_ARGS)
+## test: lint (mypy against Kodistubs 20 and 21), the add-on checker (nexus and omega), then every
+## lane: host tests, real Kodi 20 and 21, both pymysql ends, MariaDB 11.8, Python 3.13; lane timings at the end
+test: deps venv chroot lint check
+	$(VPY) tools/test_lanes.py $(LANES) -- $(PYTEST_ARGS)
+
+## chroot: the Debian 13 chroot (Kodi 21.2, MariaDB 11.8, Python 3.13), built once under build/trixie
+chroot: deps
+	bash tools/kodi21_chroot.sh
 
 ## unit: everything but the real-Kodi tests (fast)
 unit: venv
 	$(VPY) -m pytest tests -m "not e2e" $(PYTEST_ARGS)
 
-e2e: deps venv
-	$(VPY) -m pytest tests/e2e $(PYTEST_ARGS)
+## e2e: the real-Kodi suite on one Kodi (KODI=20|21)
+e2e: deps venv $(if $(filter 21,$(KODI)),chroot,)
+	EASYTV_KODI=$(KODI) $(VPY) -m pytest tests/e2e --ignore=tests/e2e/test_libraries.py $(PYTEST_ARGS)
 
 lint: venv
 	$(VENV)/bin/ruff check .
@@ -32,6 +45,10 @@ lint: venv
 	@# adapters are type-checked against Kodi's real signatures.
 	@mkdir -p build/kodistubs && cp $(VENV)/lib/python3*/site-packages/xbmc*.py build/kodistubs/
 	MYPYPATH=lib:build/kodistubs $(VENV)/bin/mypy lib
+	@# The same against Kodi 21's API (Kodistubs 21), in a folder of its own.
+	@test -f $(KODISTUBS21)/xbmc.py || $(VPY) -m pip install -q --disable-pip-version-check \
+		--target $(KODISTUBS21) Kodistubs==21.0.0
+	MYPYPATH=lib:$(KODISTUBS21) $(VENV)/bin/mypy --cache-dir build/.mypy-kodi21 lib
 
 ## zip: the installable add-on, from git archive (dev files are export-ignored)
 zip: $(ZIP)
@@ -41,6 +58,7 @@ $(ZIP): FORCE
 	@tree=$$(git stash create); git archive --format=zip --prefix=service.easytv/ -o $(ZIP) $${tree:-HEAD}
 	@echo "built $(ZIP)"
 
+## check: kodi-addon-checker on the built zip for branches nexus (Kodi 20) and omega (Kodi 21)
 check: venv zip
 	$(VPY) tools/addon_checker.py --checker $(CURDIR)/$(VENV)/bin/kodi-addon-checker $(ZIP)
 

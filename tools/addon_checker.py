@@ -4,7 +4,11 @@ Usage::
 
     python tools/addon_checker.py dist/service.easytv-0.1.0.zip
     python tools/addon_checker.py path/to/service.easytv        # unpacked add-on
-    python tools/addon_checker.py --branch omega dist/service.easytv-0.1.0.zip
+    python tools/addon_checker.py --branch omega dist/service.easytv-0.1.0.zip   # one branch
+
+Without ``--branch`` the add-on is checked for every Kodi it supports: ``nexus`` (Kodi 20)
+and ``omega`` (Kodi 21, whose ``xbmc.python`` is still 3.0.1), one checker run each; the
+script fails if either finds a problem.
 
 ``kodi-addon-checker`` (PyPI) always downloads the add-on index of every Kodi
 branch (``http://mirrors.kodi.tv/addons/<branch>/addons.xml.gz``, 5 retries,
@@ -47,7 +51,8 @@ import threading
 import xml.etree.ElementTree as ET
 import zipfile
 
-DEFAULT_BRANCH = "nexus"  # Kodi 20
+BRANCHES = {"nexus": "Kodi 20", "omega": "Kodi 21"}  # every branch the add-on supports
+DEFAULT_BRANCH = "nexus"  # Kodi 20 (kept for callers; main() checks all BRANCHES by default)
 TIMEOUT_SECONDS = 300
 
 # id -> version, as listed by Kodi's official repository.
@@ -236,35 +241,19 @@ def run_checker(addon_dir, branch, command, timeout, workdir):
     return proc.returncode, proc.stdout.decode("utf-8", "replace")
 
 
-def main(argv=None):
-    """Check one built add-on; return the process exit code."""
-    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("target", help="built add-on zip or unpacked add-on directory")
-    parser.add_argument("--branch", default=DEFAULT_BRANCH,
-                        help="Kodi repository branch to check against (default: %(default)s = Kodi 20)")
-    parser.add_argument("--checker", help="command that starts kodi-addon-checker")
-    parser.add_argument("--timeout", type=float, default=TIMEOUT_SECONDS,
-                        help="seconds before the checker is killed (default: %(default)s)")
-    parser.add_argument("--strict-urls", action="store_true",
-                        help="also fail on URL-reachability warnings that cannot pass offline")
-    args = parser.parse_args(argv)
-
-    with tempfile.TemporaryDirectory(prefix="addon-checker-") as workdir:
-        try:
-            addon_dir = prepare(args.target, workdir)
-        except (ValueError, zipfile.BadZipFile, OSError) as error:
-            print(f"addon_checker: {error}", file=sys.stderr)
-            return 2
-        try:
-            code, output = run_checker(addon_dir, args.branch, checker_command(args.checker),
-                                       args.timeout, workdir)
-        except subprocess.TimeoutExpired:
-            print(f"addon_checker: FAILED: checker still running after {args.timeout:g} s",
-                  file=sys.stderr)
-            return 1
-        except OSError as error:
-            print(f"addon_checker: FAILED: cannot start the checker: {error}", file=sys.stderr)
-            return 1
+def check_branch(addon_dir, branch, args, workdir):
+    """Run the checker for ``branch`` on ``addon_dir``; print its report; return 0 (no
+    problem) or 1."""
+    try:
+        code, output = run_checker(addon_dir, branch, checker_command(args.checker),
+                                   args.timeout, workdir)
+    except subprocess.TimeoutExpired:
+        print(f"addon_checker: FAILED: checker still running after {args.timeout:g} s "
+              f"(branch {branch})", file=sys.stderr)
+        return 1
+    except OSError as error:
+        print(f"addon_checker: FAILED: cannot start the checker: {error}", file=sys.stderr)
+        return 1
 
     sys.stdout.write(output if sys.stdout.isatty() else ANSI.sub("", output))
     errors, warnings, summary = parse_report(output)
@@ -283,12 +272,37 @@ def main(argv=None):
     if warnings:
         failures.append(f"{len(warnings)} warning(s)")
     if failures:
-        print("addon_checker: FAILED: " + "; ".join(failures), file=sys.stderr)
+        print(f"addon_checker: FAILED (branch {branch}): " + "; ".join(failures), file=sys.stderr)
         for message in errors + warnings:
             print(f"  - {message.splitlines()[0] if message else message}", file=sys.stderr)
         return 1
-    print(f"addon_checker: OK: 0 errors, 0 warnings (branch {args.branch})")
+    print(f"addon_checker: OK: 0 errors, 0 warnings (branch {branch}, {BRANCHES.get(branch, '?')})")
     return 0
+
+
+def main(argv=None):
+    """Check one built add-on for each branch; return the process exit code."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("target", help="built add-on zip or unpacked add-on directory")
+    parser.add_argument("--branch", action="append", choices=sorted(BRANCHES),
+                        help="Kodi repository branch to check against; repeatable "
+                             "(default: every supported branch: " + ", ".join(BRANCHES) + ")")
+    parser.add_argument("--checker", help="command that starts kodi-addon-checker")
+    parser.add_argument("--timeout", type=float, default=TIMEOUT_SECONDS,
+                        help="seconds before the checker is killed (default: %(default)s)")
+    parser.add_argument("--strict-urls", action="store_true",
+                        help="also fail on URL-reachability warnings that cannot pass offline")
+    args = parser.parse_args(argv)
+
+    with tempfile.TemporaryDirectory(prefix="addon-checker-") as workdir:
+        try:
+            addon_dir = prepare(args.target, workdir)
+        except (ValueError, zipfile.BadZipFile, OSError) as error:
+            print(f"addon_checker: {error}", file=sys.stderr)
+            return 2
+        results = [check_branch(addon_dir, branch, args, workdir)
+                   for branch in (args.branch or list(BRANCHES))]
+    return 1 if any(results) else 0
 
 
 if __name__ == "__main__":

@@ -108,15 +108,17 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--plays", type=int, default=10, help="plays to measure (default 10)")
     parser.add_argument("--keep-files", action="store_true", help="keep the temp dir (logs)")
+    parser.add_argument("--kodi", type=int, choices=(20, 21), default=None,
+                        help="Kodi 20.1 (host) or 21.2 (Debian 13 chroot); default $EASYTV_KODI or 20")
     args = parser.parse_args(argv)
     # SIGTERM ends the run through the finally below, like Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
     cluster = Cluster(DEVICES, shows=bench_shows(args.plays), with_addon=True,
-                      keep_files=args.keep_files)
+                      keep_files=args.keep_files, kodi_version=args.kodi)
     began = time.monotonic()
     cluster.start()  # stops what it started when it fails
     try:
-        print(f"Two Kodi with sync on, up in {cluster.timings.total:.1f} s; "
+        print(f"Two {cluster.kodi_version.name} with sync on, up in {cluster.timings.total:.1f} s; "
               f"{args.plays} plays on Living Room:", flush=True)
         latencies = measure(cluster, args.plays)
         ok = report(latencies, select1_latency(cluster))

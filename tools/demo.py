@@ -3,6 +3,7 @@
     python tools/demo.py           run the demo, save screenshots to build/demo/, stop everything
     python tools/demo.py --keep    leave MariaDB and Kodi running (PIDs in build/demo/state.json)
     python tools/demo.py --stop    stop exactly the processes a --keep run left behind
+    python tools/demo.py --kodi 21 the same on Kodi 21.2 (Debian 13 chroot; `make demo KODI=21`)
 
 Starts a private MariaDB and two Kodi ("Living Room", "Bedroom") sharing its video library,
 with the add-on from this working tree, ``multi_instance_sync`` on, and a generated TV library
@@ -109,7 +110,7 @@ def run_demo(cluster: Cluster) -> None:
     watched, Bedroom's widget AFTER with the delay, the shared rows, screenshots."""
     living_room, bedroom = cluster["Living Room"], cluster["Bedroom"]
     t = cluster.timings
-    print(f"Started MariaDB and {len(cluster.instances)} Kodi in {t.total:.1f} s "
+    print(f"Started MariaDB and {len(cluster.instances)} {cluster.kodi_version.name} in {t.total:.1f} s "
           f"(Kodi answering after {t.first_kodi:.1f} s, scan {t.scan:.1f} s)")
     for kodi in cluster.instances:
         wait_storage(kodi, "shared", 30)
@@ -200,13 +201,15 @@ def main(argv: list[str] | None = None) -> int:
     group = parser.add_mutually_exclusive_group()
     group.add_argument("--keep", action="store_true", help="leave everything running")
     group.add_argument("--stop", action="store_true", help="stop what --keep left running")
+    parser.add_argument("--kodi", type=int, choices=(20, 21), default=None,
+                        help="Kodi 20.1 (host) or 21.2 (Debian 13 chroot); default $EASYTV_KODI or 20")
     args = parser.parse_args(argv)
     if args.stop:
         return stop_kept()
     if STATE.exists():
         print(f"{STATE} exists: a --keep demo may still run; use --stop first")
         return 1
-    cluster = Cluster(DEVICES, with_addon=True, keep_files=args.keep)
+    cluster = Cluster(DEVICES, with_addon=True, keep_files=args.keep, kodi_version=args.kodi)
     cluster.start()
     try:
         run_demo(cluster)

@@ -8,7 +8,8 @@ cd "$(dirname "$0")/.."
 root=${EASYTV_TRIXIE_ROOT:-$PWD/build/trixie}
 marker="$root/.easytv-ready"
 packages="kodi xvfb python3 mariadb-server mariadb-client ffmpeg ca-certificates"
-if [ -f "$marker" ] && [ "$(cat "$marker")" = "$packages" ]; then
+# EASYTV_CHROOT_REFRESH=1 runs the (idempotent) apt-get step again on a finished chroot.
+if [ -f "$marker" ] && [ "$(cat "$marker")" = "$packages" ] && [ "${EASYTV_CHROOT_REFRESH:-0}" != 1 ]; then
   echo "kodi21_chroot: $root ready (Kodi $(cat "$root/.easytv-kodi-version" 2>/dev/null || echo '?'))"
   exit 0
 fi
@@ -31,18 +32,17 @@ fi
 printf '#!/bin/sh\nexit 101\n' | $sudo tee "$root/usr/sbin/policy-rc.d" >/dev/null
 $sudo chmod +x "$root/usr/sbin/policy-rc.d"
 $sudo cp /etc/resolv.conf "$root/etc/resolv.conf"
-mounted=()
-cleanup() { for m in "${mounted[@]}"; do $sudo umount -l "$m" 2>/dev/null || true; done; }
-trap cleanup EXIT
-for fs in proc sys; do
-  if ! mountpoint -q "$root/$fs"; then
-    $sudo mount -t "$([ $fs = proc ] && echo proc || echo sysfs)" "$fs" "$root/$fs"; mounted+=("$root/$fs")
-  fi
-done
+# apt-get runs in a private mount namespace: proc and sysfs are mounted there only and vanish
+# with it, so nothing stays mounted on the host even if this script is killed.
+in_chroot() {
+  $sudo unshare --mount --propagation private sh -c \
+    'root=$1; shift; mount -t proc proc "$root/proc"; mount -t sysfs sysfs "$root/sys"; exec chroot "$root" "$@"' \
+    easytv-chroot "$root" "$@"
+}
 echo "kodi21_chroot: apt-get install $packages"
-$sudo chroot "$root" apt-get update -qq
-$sudo chroot "$root" apt-get install -y -qq --no-install-recommends $packages >"$root.apt.log" 2>&1 \
+in_chroot apt-get update -qq
+in_chroot apt-get install -y -qq --no-install-recommends $packages >"$root.apt.log" 2>&1 \
   || { tail -20 "$root.apt.log"; exit 1; }
-$sudo chroot "$root" dpkg-query -W -f='${Version}' kodi | $sudo tee "$root/.easytv-kodi-version" >/dev/null
+in_chroot dpkg-query -W -f='${Version}' kodi | $sudo tee "$root/.easytv-kodi-version" >/dev/null
 echo "$packages" | $sudo tee "$marker" >/dev/null
 echo "kodi21_chroot: $root ready in $(( $(date +%s) - began )) s (Kodi $(cat "$root/.easytv-kodi-version"))"

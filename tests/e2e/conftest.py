@@ -11,9 +11,11 @@ from typing import Iterator
 import pytest
 
 from .harness.addons import repo_root
+from .harness.chroot import ChrootError, mountpoints_under, trixie_root
 from .harness.cluster import LIMITED_GRANT, Cluster, Device
-from .harness.kodi import KODI_BIN, KodiInstance
+from .harness.kodi import KodiInstance
 from .harness.library import get_episodes
+from .harness.versions import KODI_BIN, kodi_version
 
 LIVING_ROOM = Device("Living Room", {"include_positioned_specials": True})
 SYNC_ON = {"multi_instance_sync": True}
@@ -23,6 +25,18 @@ _live: list[tuple[str, Cluster]] = []  # (label, cluster) of every running clust
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line("markers", "e2e: end-to-end tests in real Kodi (slow, need kodi.bin)")
+
+
+def pytest_sessionfinish(session: pytest.Session) -> None:
+    """Kodi 21 and MariaDB 11.8 mount only in their own namespaces: fail the run loudly if a
+    mount under the chroot is visible here all the same."""
+    try:
+        left = mountpoints_under(trixie_root())
+    except ChrootError:
+        return
+    if left:
+        session.exitstatus = pytest.ExitCode.TESTS_FAILED
+        print(f"\n[e2e] mounts left under the chroot: {left}")
 
 
 def pytest_runtest_makereport(item: pytest.Item, call: pytest.CallInfo) -> None:
@@ -59,14 +73,22 @@ def running_cluster(label: str, devices, **options) -> Iterator[Cluster]:
     # unless a developer opts out explicitly with EASYTV_SKIP_E2E=1.
     if os.environ.get("EASYTV_SKIP_E2E") == "1":
         pytest.skip("EASYTV_SKIP_E2E=1")
-    if not KODI_BIN.exists():
-        pytest.fail(f"{KODI_BIN} not installed (run `make deps`)")
+    for version in {kodi_version(d.kodi_version or options.get("kodi_version")) for d in devices}:
+        if version.in_chroot:
+            try:
+                trixie_root()
+            except ChrootError as exc:
+                pytest.fail(str(exc))
+        elif not KODI_BIN.exists():
+            pytest.fail(f"{KODI_BIN} not installed (run `make deps`)")
     if not (repo_root() / "addon.xml").exists():
         pytest.fail("service.easytv is not in the working tree (no addon.xml)")
     with Cluster(list(devices), with_addon=True, **options) as started:
         _live.append((label, started))
         t = started.timings
-        print(f"\n[e2e] {label}: environment up in {t.total:.2f} s (mariadb {t.mariadb:.2f}, "
+        modules = ", ".join(f"{k} {v}" for k, v in started.module_versions.items())
+        print(f"\n[e2e] {label}: {started.kodi_version.name}, {modules} ({started.requirements.name})")
+        print(f"[e2e] {label}: environment up in {t.total:.2f} s (mariadb {t.mariadb:.2f}, "
               f"library {t.library:.2f}, first kodi {t.first_kodi:.2f}, scan {t.scan:.2f}, "
               f"services {t.services:.2f})")
         try:

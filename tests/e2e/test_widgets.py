@@ -15,6 +15,7 @@ from .harness.control import (
 from .harness.easytv import NEXT_EPISODES, START_FRESH, episode_no, show_properties, wait_listing
 from .harness.library import get_episodes
 from .harness.notify import is_method
+from .harness.versions import VERSIONS
 
 pytestmark = pytest.mark.e2e
 
@@ -33,6 +34,17 @@ def first_is(episodeid: int):
 def item_of(items: list[dict], showtitle: str) -> dict | None:
     """The listing item of the show titled ``showtitle``, if listed."""
     return next((i for i in items if i.get("showtitle") == showtitle), None)
+
+
+def test_kodi_runs_the_lanes_version(cluster, kodi):
+    """The instance is the Kodi the lane asked for ($EASYTV_KODI), with its own video database."""
+    version = kodi.call("Application.GetProperties", {"properties": ["version"]})["version"]
+    print(f"\n[e2e] {kodi.version.name}: Application version {version['major']}.{version['minor']}, "
+          f"ready {kodi.ready_seconds:.2f} s after launch")
+    assert version["major"] == kodi.version.major
+    assert cluster.db.database_exists(kodi.video_db)
+    others = {v.video_db for v in VERSIONS.values()} - {kodi.video_db}
+    assert not any(cluster.db.database_exists(name) for name in others)
 
 
 def test_watching_first_episode_puts_second_first_in_widget(kodi, shows):
@@ -89,7 +101,7 @@ def test_positioned_special_comes_before_its_episode(kodi, shows):
     show = shows["Charlie Circuit"]
     specials = {(e["season"], e["episode"]): (e["specialsortseason"], e["specialsortepisode"])
                 for e in get_episodes(kodi, show.tvshowid) if e["season"] == 0}
-    print(f"\n[e2e] Kodi 20 imported (specialsortseason, specialsortepisode): {specials}")
+    print(f"\n[e2e] Kodi {kodi.version.major} imported (specialsortseason, specialsortepisode): {specials}")
     assert specials[(0, 1)] == (1, 3), "NFO <displayseason>1</displayseason><displayepisode>3"
     kodi.play_to_watched(show.episodeid(1, 1))
     played = kodi.play_to_watched(show.episodeid(1, 2))

@@ -35,11 +35,30 @@ def cache_dir() -> Path:
     return path
 
 
-def pinned_version(project: str) -> str | None:
-    """The ``project==X`` pin in ``requirements-dev.txt`` (case-insensitive), else None, so the
-    e2e Kodi runs the same driver version as the store contract tests."""
+PYMYSQL_ENDS = {"newest": "requirements-dev.txt", "min": "requirements-min.txt"}
+
+
+def requirements_file(end: str | None = None) -> Path:
+    """The requirements file the module add-ons' pins come from: ``end`` (else
+    ``$EASYTV_PYMYSQL``, default ``newest``) ``newest`` -> ``requirements-dev.txt`` (the newest
+    PyMySQL/defusedxml, as the contract tests use), ``min`` -> ``requirements-min.txt`` (the
+    lowest versions ``addon.xml`` accepts). Raises ``HarnessError`` for another value or a
+    missing file."""
+    end = end or os.environ.get("EASYTV_PYMYSQL") or "newest"
+    if end not in PYMYSQL_ENDS:
+        raise HarnessError(f"unsupported EASYTV_PYMYSQL={end!r} (min|newest)")
+    path = repo_root() / PYMYSQL_ENDS[end]
+    if not path.exists():
+        raise HarnessError(f"{path.name} missing: EASYTV_PYMYSQL={end} needs its pins")
+    return path
+
+
+def pinned_version(project: str, requirements: Path | None = None) -> str | None:
+    """The ``project==X`` pin (case-insensitive) in ``requirements`` (default:
+    ``requirements_file()``, i.e. ``$EASYTV_PYMYSQL``'s file), else None, so the e2e Kodi runs
+    the same driver version as the store contract tests of that lane."""
     try:
-        lines = (repo_root() / "requirements-dev.txt").read_text().splitlines()
+        lines = (requirements or requirements_file()).read_text().splitlines()
     except FileNotFoundError:
         return None
     for line in lines:
@@ -49,9 +68,9 @@ def pinned_version(project: str) -> str | None:
     return None
 
 
-def _wheel(cache: Path, project: str) -> Path:
+def _wheel(cache: Path, project: str, requirements: Path | None = None) -> Path:
     wheels = cache / "wheels"
-    version = pinned_version(project)
+    version = pinned_version(project, requirements)
     prefix = f"{project}-{version}-" if version else f"{project}-"
 
     def matching() -> list[Path]:
@@ -74,19 +93,22 @@ def _wheel(cache: Path, project: str) -> Path:
     return found[-1]
 
 
-def build_module_addons(cache: Path | None = None) -> list[Path]:
-    """Build ``script.module.pymysql`` and ``script.module.defusedxml`` under ``CACHE/addons``.
+def build_module_addons(cache: Path | None = None, requirements: Path | None = None) -> list[Path]:
+    """Build ``script.module.pymysql`` and ``script.module.defusedxml`` under
+    ``CACHE/addons/<project>-<version>/`` (one folder per version, so lanes do not clash).
 
-    Wheels are the versions pinned in ``requirements-dev.txt`` (latest when unpinned); add-on
-    versions come from the wheel file names (``PyMySQL-1.1.1-py3-none-any.whl`` -> 1.1.1).
+    Wheels are the versions pinned in ``requirements`` (default ``requirements_file()``: the
+    newest or the minimum lane, ``$EASYTV_PYMYSQL``; latest when unpinned); add-on versions
+    come from the wheel file names (``PyMySQL-1.1.1-py3-none-any.whl`` -> 1.1.1).
     Returns the add-on folders. Raises ``HarnessError`` when pip cannot get a wheel.
     """
     cache = cache or cache_dir()
+    requirements = requirements or requirements_file()
     built = []
     for addon_id, project, package in MODULES:
-        wheel = _wheel(cache, project)
+        wheel = _wheel(cache, project, requirements)
         version = wheel.name.split("-")[1]
-        dest = cache / "addons" / addon_id
+        dest = cache / "addons" / f"{project}-{version}" / addon_id
         marker = dest / ".wheel"
         if not (marker.exists() and marker.read_text() == wheel.name):
             if dest.exists():

@@ -17,6 +17,8 @@ from .kodi import KodiInstance
 from .library import DEFAULT_SHOWS, Library, Show, add_source_and_scan, generate_library, wait_video_db
 from .mariadb import MariaDB
 from .procs import HarnessError, wait_until
+from .versions import KodiVersion
+from .versions import kodi_version as resolve_version
 
 DB_USER, DB_PASSWORD = "kodi", "kodi"
 LIMITED_GRANT = "`MyVideos%`.*"  # no CREATE DATABASE for easytv_myvideos (error 1044)
@@ -25,10 +27,12 @@ LIMITED_GRANT = "`MyVideos%`.*"  # no CREATE DATABASE for easytv_myvideos (error
 @dataclass(frozen=True)
 class Device:
     """A Kodi instance to start: ``name`` is also its ``System.FriendlyName``; ``settings`` are
-    EasyTV's add-on settings written before Kodi starts (None = no settings file)."""
+    EasyTV's add-on settings written before Kodi starts (None = no settings file);
+    ``kodi_version`` 20 or 21 overrides the cluster's version for this device (mixed clusters)."""
 
     name: str
     settings: dict[str, Any] | None = None
+    kodi_version: int | None = None
 
 
 @dataclass
@@ -52,12 +56,22 @@ class Cluster:
     None when ``addon.xml`` exists. ``keep_files`` keeps ``base_dir`` after ``stop()``.
     ``db_grant`` is what Kodi's database user may touch: ``*.*`` (may CREATE DATABASE) or
     ``LIMITED_GRANT`` (only ``MyVideos%`` databases: EasyTV must fall back to table prefixes).
+    ``kodi_version`` (20 or 21; None = ``$EASYTV_KODI``, default 20) is every device's Kodi
+    unless its ``Device.kodi_version`` says otherwise. The first device of each version creates
+    that version's video database (``MyVideos121`` / ``MyVideos131``); the library's path row
+    is added to each video database present and each is scanned by its first device.
+    ``pymysql`` (``newest`` | ``min``; None = ``$EASYTV_PYMYSQL``, default newest) picks the
+    requirements file the ``script.module.pymysql``/``defusedxml`` add-ons are built from.
     """
 
     def __init__(self, devices: list[Device] | tuple[Device, ...] = (Device("Living Room"),),
                  shows: tuple[Show, ...] = DEFAULT_SHOWS, with_addon: bool | None = True,
                  base_dir: Path | None = None, keep_files: bool = False,
-                 db_grant: str = "*.*") -> None:
+                 db_grant: str = "*.*", kodi_version: int | KodiVersion | None = None,
+                 pymysql: str | None = None) -> None:
+        self.kodi_version = resolve_version(kodi_version)
+        self.requirements = addons.requirements_file(pymysql)
+        self.module_versions: dict[str, str] = {}
         self.devices = list(devices)
         self.shows = shows
         self.with_addon = with_addon
@@ -82,10 +96,22 @@ class Cluster:
     def __exit__(self, *exc_info: object) -> None:
         self.stop()
 
-    def start(self, timeout: float = 60.0) -> Cluster:
-        """Start MariaDB, generate the library, start every device, scan once, and (with the
-        add-on) wait until each device's ``EasyTV.Service`` is ``running``. Stops everything it
-        started if any step fails."""
+    def version_of(self, device: Device) -> KodiVersion:
+        """The Kodi version ``device`` runs: its own, else the cluster's."""
+        return resolve_version(device.kodi_version or self.kodi_version)
+
+    @property
+    def video_db(self) -> str:
+        """The cluster's video database (``MyVideos121`` or ``MyVideos131``)."""
+        return self.kodi_version.video_db
+
+    def start(self, timeout: float | None = None) -> Cluster:
+        """Start MariaDB, generate the library, start every device, scan once per video
+        database, and (with the add-on) wait until each device's ``EasyTV.Service`` is
+        ``running``. ``timeout`` (s) bounds each wait; None: the slowest version's first-start
+        deadline. Stops everything it started if any step fails."""
+        if timeout is None:
+            timeout = max(self.version_of(d).first_start_seconds for d in self.devices)
         atexit.register(self.stop)
         began = time.monotonic()
         try:
@@ -111,15 +137,25 @@ class Cluster:
         self.library = generate_library(self.base_dir / "tv", self.cache, self.shows)
         self.timings.library = time.monotonic() - t
 
-        first, *others = self.devices
+        # The first device of each version creates its video database alone; the others start
+        # once it exists (two Kodis creating one database at once would race).
+        leaders: dict[int, KodiInstance] = {}
+        others = []
         t = time.monotonic()
-        kodi = self.add_instance(first, wait=False)
-        kodi.wait_ready(timeout)
-        wait_video_db(self.db, timeout)
-        self.timings.first_kodi = time.monotonic() - t
+        for device in self.devices:
+            major = self.version_of(device).major
+            if major in leaders:
+                others.append(device)
+                continue
+            kodi = leaders[major] = self.add_instance(device, wait=False)
+            kodi.wait_ready(timeout)
+            wait_video_db(self.db, timeout, kodi.video_db)
+            if len(leaders) == 1:
+                self.timings.first_kodi = time.monotonic() - t
         rest = [self.add_instance(device, wait=False) for device in others]
         t = time.monotonic()
-        add_source_and_scan(self.db, kodi, self.library, timeout)
+        for kodi in leaders.values():
+            add_source_and_scan(self.db, kodi, self.library, timeout)
         self.timings.scan = time.monotonic() - t
         for other in rest:
             other.wait_ready(timeout)
@@ -131,8 +167,9 @@ class Cluster:
 
     def _prepare_addons(self) -> None:
         staged = self.base_dir / "addons"
-        self.addon_dirs = [*addons.build_module_addons(self.cache),
-                           addons.build_helper_addon(self.cache)]
+        modules = addons.build_module_addons(self.cache, self.requirements)
+        self.module_versions = {d.name: addons.addon_version(d) for d in modules}
+        self.addon_dirs = [*modules, addons.build_helper_addon(self.cache)]
         want = self.with_addon
         if want is None:
             want = (addons.repo_root() / "addon.xml").exists()
@@ -140,7 +177,7 @@ class Cluster:
             self.addon_dirs.append(addons.stage_addon_under_test(staged))
             self.addon_installed = True
 
-    def add_instance(self, device: Device, wait: bool = True, timeout: float = 60.0
+    def add_instance(self, device: Device, wait: bool = True, timeout: float | None = None
                      ) -> KodiInstance:
         """Start one more Kodi on the shared DB (also after ``start()``, e.g. for a test that
         quits Kodi). With ``wait``, return once it answers and, with the add-on, its service
@@ -154,12 +191,13 @@ class Cluster:
             device.name, self.base_dir / f"kodi{index}-{slug}",
             {"host": self.db.host, "port": self.db.port, "user": DB_USER,
              "password": DB_PASSWORD},
-            addon_dirs=self.addon_dirs, addon_settings=device.settings, enabled_addons=enabled)
+            addon_dirs=self.addon_dirs, addon_settings=device.settings, enabled_addons=enabled,
+            kodi_version=self.version_of(device), bind_paths=[self.base_dir])
         self.instances.append(instance)
         instance.launch()
         if wait:
             instance.wait_ready(timeout)
-            self.wait_service(instance, timeout)
+            self.wait_service(instance, timeout or instance.version.first_start_seconds)
         return instance
 
     def wait_service(self, instance: KodiInstance, timeout: float = 30.0) -> None:

@@ -184,3 +184,31 @@ def wait_toast(kodi: KodiInstance, timeout: float = 5.0) -> None:
     """Wait until a toast notification (``Dialog().notification``) is on screen."""
     wait_until(lambda: _boolean(kodi, TOAST), timeout, interval=0.05,
                what=f"{kodi.name}: toast notification visible")
+
+
+TEXT_VIEWER = "Window.IsActive(textviewer)"
+
+
+def read_text_viewer(kodi: KodiInstance, timeout: float = 20.0) -> tuple[str, str]:
+    """Wait until Kodi's text viewer (``xbmcgui.Dialog().textviewer``) is open; return its
+    ``(heading, text)`` (``Control.GetLabel(1)`` and ``(5)``, seen to hold the whole text in
+    Kodi 20.1 and 21.2), then close it with ``Input.Back``. Raises ``WaitTimeout``."""
+    def shown() -> tuple[str, str] | None:
+        if not _boolean(kodi, TEXT_VIEWER):
+            return None
+        labels = kodi.call("XBMC.GetInfoLabels", {"labels": ["Control.GetLabel(1)", "Control.GetLabel(5)"]})
+        text = labels["Control.GetLabel(5)"]
+        return (labels["Control.GetLabel(1)"], text) if text else None
+
+    heading, text = wait_until(shown, timeout, interval=0.1, what=f"{kodi.name}: text viewer open with text")
+    kodi.call("Input.Back")
+    wait_until(lambda: not _boolean(kodi, TEXT_VIEWER), timeout, interval=0.05,
+               what=f"{kodi.name}: text viewer closed")
+    return heading, text
+
+
+def sync_status(kodi: KodiInstance, timeout: float = 20.0) -> str:
+    """Press the add-on's *Sync status* button (``RunScript(service.easytv,sync_status)``) and
+    return the report its text viewer shows."""
+    kodi.run_builtin("RunScript(service.easytv,sync_status)")
+    return read_text_viewer(kodi, timeout)[1]

@@ -63,3 +63,12 @@ def describe(items: list[dict]) -> str:
     if not items:
         lines.append("(empty)")
     return "\n".join(lines)
+
+
+def device_id_of(kodi: KodiInstance) -> str:
+    """EasyTV's device id of ``kodi`` (``addon_data/service.easytv/device_id``, written at the
+    service's first start); "" before that."""
+    try:
+        return (kodi.userdata / "addon_data" / "service.easytv" / "device_id").read_text().strip()
+    except FileNotFoundError:
+        return ""

@@ -1,4 +1,5 @@
-"""One real Kodi 20 instance: own HOME, own Xvfb display, own ports, stopped by PID."""
+"""One real Kodi instance (20.1 on the host, 21.2 in the trixie chroot): own HOME, own Xvfb
+display, own ports, stopped by PID."""
 
 from __future__ import annotations
 
@@ -11,12 +12,14 @@ from typing import Any, Callable
 
 from . import rpc
 from .addons import HELPER_ID
+from .chroot import chroot_command, trixie_root
 from .kodiconfig import write_addon_settings, write_home
 from .notify import NotificationListener
 from .playback import PlaybackMixin
 from .procs import HarnessError, free_port, is_running, terminate, wait_until
+from .versions import KODI_BIN, KodiVersion
+from .versions import kodi_version as resolve_version
 
-KODI_BIN = Path("/usr/lib/x86_64-linux-gnu/kodi/kodi.bin")
 SCREEN = (960, 540)
 DIRECTORY_PROPERTIES = ["title", "showtitle", "season", "episode", "playcount", "resume",
                         "lastplayed", "file", "art", "plot", "tvshowid"]
@@ -32,11 +35,17 @@ class KodiInstance(PlaybackMixin):
     ``db`` is a mapping with ``host``, ``port``, ``user``, ``password``. ``addon_settings`` is
     written as ``userdata/addon_data/service.easytv/settings.xml`` (setting id -> value; bools
     become ``true``/``false``). ``addon_dirs`` are copied into ``$HOME/.kodi/addons``.
+    ``kodi_version`` is 20 (the host's kodi.bin) or 21 (kodi.bin inside the trixie chroot, see
+    ``chroot.py``); None means ``$EASYTV_KODI`` (default 20). ``bind_paths`` are host folders a
+    Kodi in the chroot must see at the same path (the TV library); ``base_dir`` always is.
     """
 
     def __init__(self, name: str, base_dir: Path, db: dict, friendly_name: str | None = None,
                  addon_dirs: list[Path] = (), addon_settings: dict[str, Any] | None = None,
-                 enabled_addons: list[str] = ()) -> None:
+                 enabled_addons: list[str] = (), kodi_version: int | KodiVersion | None = None,
+                 bind_paths: list[Path] = ()) -> None:
+        self.version = resolve_version(kodi_version)
+        self.bind_paths = [Path(p) for p in bind_paths]
         self.name = name
         self.friendly_name = friendly_name or name
         self.base_dir = Path(base_dir)
@@ -60,6 +69,18 @@ class KodiInstance(PlaybackMixin):
 
     # ----------------------------------------------------------------- files
     @property
+    def video_db(self) -> str:
+        """This version's MySQL video database: ``MyVideos121`` (20) or ``MyVideos131`` (21)."""
+        return self.version.video_db
+
+    @property
+    def kodi_bin(self) -> Path:
+        """kodi.bin as seen from the host (inside the chroot for Kodi 21)."""
+        if self.version.in_chroot:
+            return trixie_root() / str(KODI_BIN).lstrip("/")
+        return KODI_BIN
+
+    @property
     def kodi_log_path(self) -> Path:
         """``$HOME/.kodi/temp/kodi.log`` of this instance."""
         return self.home / ".kodi" / "temp" / "kodi.log"
@@ -82,7 +103,7 @@ class KodiInstance(PlaybackMixin):
         return write_addon_settings(self.userdata, addon_id, settings)
 
     # --------------------------------------------------------------- process
-    def start(self, timeout: float = 30.0) -> None:
+    def start(self, timeout: float | None = None) -> None:
         """``launch()`` then ``wait_ready(timeout)``."""
         self.launch()
         self.wait_ready(timeout)
@@ -90,31 +111,47 @@ class KodiInstance(PlaybackMixin):
     def launch(self) -> None:
         """Write the config, start Xvfb and ``kodi.bin --windowing=x11``; do not wait for Kodi.
 
-        Raises ``KodiError`` when kodi.bin is missing or Xvfb gives no display.
+        Kodi 21 runs inside the trixie chroot in its own mount namespace (``chroot.py``): Xvfb
+        runs on the host, its socket in ``/tmp/.X11-unix`` is seen inside; the recorded PID is
+        kodi.bin's either way. Raises ``KodiError`` when kodi.bin is missing or Xvfb gives no
+        display, ``ChrootError`` when Kodi 21's chroot is not built.
         """
-        if not KODI_BIN.exists():
-            raise KodiError(f"{KODI_BIN} not found (apt-get install kodi)")
+        if not self.kodi_bin.exists():
+            hint = "bash tools/kodi21_chroot.sh" if self.version.in_chroot else "apt-get install kodi"
+            raise KodiError(f"{self.kodi_bin} not found ({hint})")
         self.base_dir.mkdir(parents=True, exist_ok=True)
         self.write_config()
         self._start_xvfb()
-        env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "KODI_HOME")}
-        env.update(HOME=str(self.home), DISPLAY=self.display, LANG="C.UTF-8",
-                   KODI_AE_SINK="ALSA")
+        kodi_env = {"HOME": str(self.home), "DISPLAY": self.display, "LANG": "C.UTF-8",
+                    "KODI_AE_SINK": "ALSA"}
+        command = [str(KODI_BIN), "--windowing=x11"]
+        if self.version.in_chroot:
+            kodi_env["PATH"] = "/usr/local/bin:/usr/bin:/bin:/usr/sbin:/sbin"
+            command = chroot_command(command, binds=[self.base_dir, *self.bind_paths],
+                                     env=kodi_env)
+            env = dict(os.environ)
+        else:
+            env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "KODI_HOME")}
+            env.update(kodi_env)
         self.started_at = time.monotonic()
         with open(self.base_dir / "kodi.stdout", "ab") as out:
-            # start_new_session = setsid() in the child before exec: Popen.pid is kodi.bin's PID.
-            self._popen = subprocess.Popen([str(KODI_BIN), "--windowing=x11"], env=env,
+            # start_new_session = setsid() in the child before exec: Popen.pid is kodi.bin's PID
+            # (unshare, sh, chroot and env exec in place for Kodi 21).
+            self._popen = subprocess.Popen(command, env=env,
                                            cwd=self.home, stdin=subprocess.DEVNULL, stdout=out,
                                            stderr=subprocess.STDOUT, start_new_session=True)
         self.pid = self._popen.pid
         (self.base_dir / "kodi.pid").write_text(f"{self.pid}\n")
 
-    def wait_ready(self, timeout: float = 30.0) -> None:
+    def wait_ready(self, timeout: float | None = None) -> None:
         """Wait until JSON-RPC answers ``JSONRPC.Ping``, then connect the notification listener.
 
         Sets ``ready_seconds`` (launch → listener connected). Raises ``KodiError`` at once if
-        kodi.bin exits, ``WaitTimeout`` after ``timeout`` s.
+        kodi.bin exits, ``WaitTimeout`` after ``timeout`` s (None: the version's first-start
+        deadline, which allows for probing 47 or 57 old video databases on a busy machine).
         """
+        if timeout is None:
+            timeout = self.version.first_start_seconds
         def pong() -> bool:
             if self._popen.poll() is not None:
                 raise KodiError(f"{self.name}: kodi.bin exited with {self._popen.returncode}\n"
@@ -172,7 +209,7 @@ class KodiInstance(PlaybackMixin):
         if self.xvfb_pid is not None:
             terminate(self.xvfb_pid, 5, self._xvfb)
 
-    def restart(self, timeout: float = 30.0) -> None:
+    def restart(self, timeout: float | None = None) -> None:
         """``stop()`` then start again with the same HOME, ports and add-on data."""
         self.stop()
         self.listener = None

@@ -11,8 +11,9 @@ from xml.sax.saxutils import escape
 
 from .notify import is_method
 from .procs import HarnessError, wait_until
+from .versions import video_db_of
 
-VIDEO_DB = "MyVideos121"  # Kodi 20's schema version
+VIDEO_DB = video_db_of()  # the video database of the lane's Kodi ($EASYTV_KODI): MyVideos121 or 131
 EPISODE_SECONDS = 10
 FFMPEG_EPISODE = ["-f", "lavfi", "-i", f"testsrc=size=160x120:rate=25:duration={EPISODE_SECONDS}",
                   "-f", "lavfi", "-i", f"sine=duration={EPISODE_SECONDS}",
@@ -157,26 +158,31 @@ def generate_library(root: Path, cache: Path, shows: tuple[Show, ...] = DEFAULT_
     return library
 
 
-def wait_video_db(db, timeout: float = 30.0) -> None:
-    """Wait until Kodi has created ``MyVideos121`` completely (its ``version`` row is written
-    last). ``db`` is a ``MariaDB``."""
-    def ready() -> bool:
-        return bool(db.sql(f"SELECT idVersion FROM {VIDEO_DB}.version"))
+def wait_video_db(db, timeout: float = 30.0, video_db: str | None = None) -> None:
+    """Wait until Kodi has created ``video_db`` completely (its ``version`` row is written
+    last). ``db`` is a ``MariaDB``; ``video_db`` is the instance's ``KodiInstance.video_db``
+    (``MyVideos121`` for Kodi 20, ``MyVideos131`` for Kodi 21; None: the lane's ``VIDEO_DB``)."""
+    name = video_db or VIDEO_DB
 
-    wait_until(ready, timeout, interval=0.1, what=f"{VIDEO_DB} created by Kodi")
+    def ready() -> bool:
+        return bool(db.sql(f"SELECT idVersion FROM `{name}`.version"))
+
+    wait_until(ready, timeout, interval=0.1, what=f"{name} created by Kodi")
 
 
 def add_source_and_scan(db, kodi, library: Library, timeout: float = 60.0) -> list[dict]:
-    """Insert ``library`` as a tvshows/metadata.local path into the shared DB, run
-    ``VideoLibrary.Scan`` on ``kodi`` and wait for ``OnScanFinished``.
+    """Insert ``library`` as a tvshows/metadata.local path into ``kodi``'s video database
+    (``kodi.video_db``: each Kodi version has its own), run ``VideoLibrary.Scan`` on ``kodi``
+    and wait for ``OnScanFinished``.
 
     Returns ``VideoLibrary.GetTVShows`` (title, year); raises ``HarnessError`` when not every
     show of ``library`` was imported.
     """
-    wait_video_db(db, timeout)
+    video_db = kodi.video_db
+    wait_video_db(db, timeout, video_db)
     source = library.source_path.replace("\\", "\\\\").replace("'", "''")
-    if not db.sql(f"SELECT idPath FROM {VIDEO_DB}.path WHERE strPath = '{source}'"):
-        db.sql(f"INSERT INTO {VIDEO_DB}.path (strPath, strContent, strScraper, scanRecursive, "
+    if not db.sql(f"SELECT idPath FROM `{video_db}`.path WHERE strPath = '{source}'"):
+        db.sql(f"INSERT INTO `{video_db}`.path (strPath, strContent, strScraper, scanRecursive, "
                "useFolderNames, strSettings, noUpdate, exclude, allAudio, dateAdded) VALUES "
                f"('{source}', 'tvshows', 'metadata.local', 0, 0, '', 0, 0, 0, NOW())")
     mark = kodi.listener.mark()

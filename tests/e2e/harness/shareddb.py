@@ -34,7 +34,13 @@ class SharedLocation:
 SHARED_DB = SharedLocation("easytv_myvideos")
 """The user may CREATE DATABASE: EasyTV's own database."""
 FALLBACK = SharedLocation(VIDEO_DB, "easytv_")
-"""The user may only touch ``MyVideos%``: prefixed tables in Kodi's video database."""
+"""The user may only touch ``MyVideos%``: prefixed tables in the lane's video database."""
+
+
+def fallback(video_db: str) -> SharedLocation:
+    """The fallback location of a device whose Kodi reads ``video_db`` (``MyVideos121`` or
+    ``MyVideos131``): ``easytv_`` tables in its own video database."""
+    return SharedLocation(video_db, "easytv_")
 
 
 def _typed(row: dict[str, str]) -> dict:
@@ -102,3 +108,46 @@ def table_text(rows: list[dict], columns: tuple[str, ...] | None = None) -> str:
     lines = ["  ".join(v.ljust(w) for v, w in zip(line, widths)).rstrip() for line in cells]
     lines.insert(1, "  ".join("-" * w for w in widths))
     return "\n".join(lines)
+
+
+VOLATILE_COLUMNS = frozenset({"last_seen"})  # the heartbeat moves while devices idle
+
+
+def snapshot(db: MariaDB, database: str, like: str = "%", skip_tables: tuple[str, ...] = (),
+             volatile: frozenset[str] = VOLATILE_COLUMNS) -> dict[str, frozenset[tuple]]:
+    """Every row of every table of ``database`` whose name matches ``like`` (except
+    ``skip_tables``), as ``table -> frozenset of (column, value) tuples``, without the
+    ``volatile`` columns. It does not depend on EasyTV's schema: two snapshots are equal exactly
+    when nothing but a volatile column changed."""
+    result = {}
+    for table in sorted(tables_in(db, database, like)):
+        if table in skip_tables:
+            continue
+        columns = [row[0] for row in db.sql(
+            "SELECT column_name FROM information_schema.columns WHERE table_schema = "
+            f"'{database}' AND table_name = '{table}' ORDER BY ordinal_position")]
+        kept = [c for c in columns if c.lower() not in volatile]
+        if not kept:
+            continue
+        rows = db.sql(f"SELECT {', '.join(f'`{c}`' for c in kept)} FROM `{database}`.`{table}`")
+        result[table] = frozenset(tuple(zip(kept, row)) for row in rows)
+    return result
+
+
+def snapshot_changes(before: dict[str, frozenset[tuple]], after: dict[str, frozenset[tuple]]
+                     ) -> dict[str, dict[str, list[tuple]]]:
+    """Per table, the rows that disappeared (``gone``) and appeared (``new``) between two
+    ``snapshot()`` results; tables without a change are left out."""
+    changes = {}
+    for table in sorted(set(before) | set(after)):
+        old, new = before.get(table, frozenset()), after.get(table, frozenset())
+        if old != new:
+            changes[table] = {"gone": sorted(old - new), "new": sorted(new - old)}
+    return changes
+
+
+def rows_written_by(snap: dict[str, frozenset[tuple]], device_id: str) -> dict[str, frozenset[tuple]]:
+    """The rows of a ``snapshot()`` whose ``device_id`` column is ``device_id`` (rows a device's
+    own events wrote), per table."""
+    return {table: frozenset(r for r in rows if dict(r).get("device_id") == device_id)
+            for table, rows in snap.items()}

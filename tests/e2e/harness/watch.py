@@ -130,12 +130,18 @@ class ListingWatcher:
                          min_polls: int = 3) -> Snapshot:
         """Watch for ``seconds`` after ``since`` (default: now); fail if the listing changed in
         that window or fewer than ``min_polls`` answers arrived in it (nothing to tell from).
-        Returns the listing. A negative check: it waits out the whole window by design."""
+        On a loaded machine a listing can take seconds: the window is then extended (up to
+        four times ``seconds`` more) until ``min_polls`` answers arrived; a longer window only
+        makes the check stricter. Returns the listing. A negative check: it waits out the
+        whole window by design."""
         since = time.monotonic() if since is None else since
         deadline = since + seconds
         polls_before = self.polls
         with self._cond:
             while (remaining := deadline - time.monotonic()) > 0:
+                self._cond.wait(remaining)
+            longest = deadline + 4 * seconds
+            while self.polls - polls_before < min_polls and (remaining := longest - time.monotonic()) > 0:
                 self._cond.wait(remaining)
         changed = self.changes_after(since)
         if changed:
