@@ -152,11 +152,14 @@ def test_clear_sync_data_through_dialog_repopulates_once(sync_cluster, sync_show
 
         living_room.run_builtin(CLEAR_SYNC_DATA)
         answered = answer_yes_no(living_room, yes=True)
-        cleared = log_time(wait_log(living_room, "[EasyTV.sync] Cleared sync data: revision 0, "
-                                    f"generation {generation + 1}", 10, marks["Living Room"]))
+        line = wait_log(living_room, "[EasyTV.sync] Cleared sync data: revision 0, generation ", 10,
+                        marks["Living Room"])
+        cleared = log_time(line)
+        new_generation = int(line.rsplit("generation ", 1)[1].split()[0])
+        assert new_generation != generation, "a clear gives the generation a new unique value"
         wait_toast(living_room)  # success is notified
         noticed = {k.name: log_time(wait_log(k, f"Shared data was cleared (generation "
-                                             f"{generation + 1})", 10, marks[k.name])) - cleared
+                                             f"{new_generation})", 10, marks[k.name])) - cleared
                    for k in sync_cluster.instances}
         rows = wait_until(lambda: (lambda r: len(r) == len(tracked) and r)(
             shared_shows(db, include_deleted=True)), 15, interval=0.1, what="shows repopulated")
@@ -174,7 +177,7 @@ def test_clear_sync_data_through_dialog_repopulates_once(sync_cluster, sync_show
     assert all(t <= NOTICE_SECONDS for t in noticed.values()), f"noticed after {noticed}"
     assert {r["tvshowid"] for r in rows} == tracked
     assert not any(r["deleted"] for r in rows)
-    assert head(db) == (generation + 1, 1), "exactly one population (one revision from 0)"
+    assert head(db) == (new_generation, 1), "exactly one population (one revision from 0)"
     populated = [k.name for k in sync_cluster.instances
                  if log_lines(k, POPULATED, marks[k.name])]
     assert len(populated) == 1, f"devices that populated: {populated}"

@@ -1,4 +1,5 @@
-"""EasyTV's shared tables in MariaDB (SPEC §7), read as root: where they are, what they hold."""
+"""EasyTV's shared tables in MariaDB (README, "The shared tables"), read as root: where they are,
+what they hold. Every read is scoped to one video library (the ``library`` column, schema 2)."""
 
 from __future__ import annotations
 
@@ -15,10 +16,16 @@ INT_COLUMNS = {"tvshowid", "year", "deleted", "revision", "episodeid", "season",
 
 @dataclass(frozen=True)
 class SharedLocation:
-    """Where a device keeps the shared tables: ``database`` and a table-name ``prefix``."""
+    """Where a device keeps the shared tables: ``database``, a table-name ``prefix``, and the
+    video ``library`` whose rows are read (the lane's ``MyVideos121``/``MyVideos131``)."""
 
     database: str
     prefix: str = ""
+    library: str = VIDEO_DB
+
+    def of(self, library: str) -> "SharedLocation":
+        """The same tables, read for another video library."""
+        return SharedLocation(self.database, self.prefix, library)
 
     def table(self, name: str) -> str:
         """The quoted ``database.table`` of ``meta``, ``shows`` or ``devices``."""
@@ -26,7 +33,8 @@ class SharedLocation:
 
     @property
     def log_line(self) -> str:
-        """The ``[EasyTV.storage]`` line a device logs when it uses this location (SPEC §8)."""
+        """The ``[EasyTV.storage]`` line a device logs when it uses this location (README,
+        "Troubleshooting by log line")."""
         suffix = f", table_prefix={self.prefix}" if self.prefix else ""
         return f"[EasyTV.storage] Using shared database storage, database={self.database}{suffix}"
 
@@ -40,7 +48,7 @@ FALLBACK = SharedLocation(VIDEO_DB, "easytv_")
 def fallback(video_db: str) -> SharedLocation:
     """The fallback location of a device whose Kodi reads ``video_db`` (``MyVideos121`` or
     ``MyVideos131``): ``easytv_`` tables in its own video database."""
-    return SharedLocation(video_db, "easytv_")
+    return SharedLocation(video_db, "easytv_", video_db)
 
 
 def _typed(row: dict[str, str]) -> dict:
@@ -54,8 +62,10 @@ def query(db: MariaDB, sql: str, columns: tuple[str, ...]) -> list[dict]:
 
 
 def meta(db: MariaDB, loc: SharedLocation = SHARED_DB) -> dict[str, str]:
-    """The ``meta`` table as name -> value (``revision``, ``generation``, ...)."""
-    return {name: value for name, value in db.sql(f"SELECT name, value FROM {loc.table('meta')}")}
+    """The ``meta`` rows of ``loc``'s library (and the global ``schema_version``) as name -> value
+    (``revision``, ``generation``, ...)."""
+    return {name: value for name, value in db.sql(
+        f"SELECT name, value FROM {loc.table('meta')} WHERE library IN ('{loc.library}', '')")}
 
 
 def head(db: MariaDB, loc: SharedLocation = SHARED_DB) -> tuple[int, int]:
@@ -67,7 +77,7 @@ def head(db: MariaDB, loc: SharedLocation = SHARED_DB) -> tuple[int, int]:
 def shared_shows(db: MariaDB, loc: SharedLocation = SHARED_DB,
                  include_deleted: bool = False) -> list[dict]:
     """Rows of ``shows`` (SHOW_COLUMNS), by tvshowid; tombstones only with ``include_deleted``."""
-    where = "" if include_deleted else " WHERE deleted = 0"
+    where = f" WHERE library = '{loc.library}'" + ("" if include_deleted else " AND deleted = 0")
     return query(db, f"SELECT {', '.join(SHOW_COLUMNS)} FROM {loc.table('shows')}{where} "
                  "ORDER BY tvshowid", SHOW_COLUMNS)
 
@@ -86,7 +96,7 @@ def shows_with_devices(db: MariaDB, loc: SharedLocation = SHARED_DB) -> list[dic
     return query(db, "SELECT s.tvshowid, s.title, s.season, s.episode, s.in_progress, "
                  "s.revision, COALESCE(d.name, s.device_id), s.event_time "
                  f"FROM {loc.table('shows')} s LEFT JOIN {loc.table('devices')} d "
-                 "ON d.device_id = s.device_id WHERE s.deleted = 0 "
+                 f"ON d.device_id = s.device_id WHERE s.library = '{loc.library}' AND s.deleted = 0 "
                  "ORDER BY s.revision DESC, s.event_time DESC, s.tvshowid", columns)
 
 
