@@ -1,4 +1,5 @@
-"""The shipped files agree with SPEC §1/§6 and with each other (ids, strings, entry points)."""
+"""The shipped files agree with the README ("Install into your Kodi", "Settings") and with each
+other (ids, strings, entry points)."""
 
 import ast
 import os

@@ -2,9 +2,9 @@
 and of the device's work per change in a 5,000-show library.
 
 Prints figures, asserts nothing: parsing Kodi-shaped records, the whole-library next-episode
-rule (SPEC §9 target: well under 1 s), rendering the property cache, and diffing it after one
+rule (README, "Development" target: well under 1 s), rendering the property cache, and diffing it after one
 show changed; then, through the real `Engine` and `WindowCache` over a fake window, a peer
-poll that adopts one changed show and a local play (SPEC §9: O(k) device work).
+poll that adopts one changed show and a local play (README, "Development": O(k) device work).
 """
 
 import json

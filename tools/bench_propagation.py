@@ -1,4 +1,4 @@
-"""Device-to-device propagation in real Kodi (SPEC §9, issue 3 "make bench").
+"""Device-to-device propagation in real Kodi (README, "Development", issue 3 "make bench").
 
 Starts a private MariaDB and two headless Kodi 20 ("Living Room", "Bedroom") with EasyTV and
 ``multi_instance_sync`` on (tests/e2e/harness), plays distinct episodes to watched on Living Room

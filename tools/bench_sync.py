@@ -1,4 +1,4 @@
-"""Shared-database sync costs against a real, private MariaDB (SPEC §9; issue 3 "make bench").
+"""Shared-database sync costs against a real, private MariaDB (README, "Development"; issue 3 "make bench").
 
 Starts its own `mariadbd` (tests/e2e/harness/mariadb.py), opens `MySQLStore` as a Kodi user and
 prints, next to the `SELECT 1` latency measured in the same run: the staleness check, one show
@@ -142,7 +142,7 @@ def run(db, runs, count):
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
     for line in [header] + rows:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)))
-    print("targets (SPEC §9): head 1 round trip; write <= 2 round trips, 1 commit; pull <= 2 round trips, "
+    print("targets (README, Development): head 1 round trip; write <= 2 round trips, 1 commit; pull <= 2 round trips, "
           "O(k) bytes; populate 5,000 <= 25 round trips, 1 commit")
 
 

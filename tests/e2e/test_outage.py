@@ -19,7 +19,7 @@ from .harness.watch import ListingWatcher
 pytestmark = pytest.mark.e2e
 
 OUTAGE_SECONDS = 10.0
-RECOVERY_SECONDS = 35.0  # SPEC §9: within the 30 s backoff + a few seconds of the database returning
+RECOVERY_SECONDS = 35.0  # README, "Development": within the 30 s backoff + a few seconds of the database returning
 UNAVAILABLE = "[EasyTV.shareddb] Database unavailable, backing off"
 
 

@@ -1,4 +1,4 @@
-"""Multi-instance sync between two real Kodi devices sharing one MariaDB (SPEC §6–§9).
+"""Multi-instance sync between two real Kodi devices sharing one MariaDB (README, "Multi-instance sync").
 
 "Living Room" and "Bedroom" start with ``multi_instance_sync`` on. The limited-user test comes
 first: its cluster (function-scoped) is stopped before the module's ALL-privileges cluster
@@ -34,7 +34,7 @@ from .harness.watch import ListingWatcher
 
 pytestmark = pytest.mark.e2e
 
-SYNC_SECONDS = 3.0  # SPEC §9: a change on one device is in the other's widget within 3 s
+SYNC_SECONDS = 3.0  # README, "Development": a change on one device is in the other's widget within 3 s
 NOTICE_SECONDS = 3.0  # "every device notices within one poll": 2 s poll + loop ticks
 OFF_WINDOW_SECONDS = 5.0  # with sync off, the change must not arrive in this window
 CLEAR_SYNC_DATA = "RunScript(service.easytv,clear_sync_data)"
@@ -49,7 +49,7 @@ def first_is(episodeid: int):
 
 
 def tracked_ids(kodi: KodiInstance, shows: dict[str, LibraryShow]) -> set[int]:
-    """tvshowids EasyTV tracks on ``kodi``: those with ``EasyTV.<id>.TVShowID`` set (SPEC §4)."""
+    """tvshowids EasyTV tracks on ``kodi``: those with ``EasyTV.<id>.TVShowID`` set (README, "Window properties")."""
     names = {f"EasyTV.{s.tvshowid}.TVShowID": s.tvshowid for s in shows.values()}
     values = kodi.get_properties(list(names))
     return {tvshowid for name, tvshowid in names.items() if values[name]}

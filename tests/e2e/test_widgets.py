@@ -1,4 +1,5 @@
-"""EasyTV's widgets and window properties follow real playback in real Kodi (SPEC §3–5)."""
+"""EasyTV's widgets and window properties follow real playback in real Kodi (README, "How next
+is decided" and "For skinners")."""
 
 from __future__ import annotations
 
@@ -19,7 +20,7 @@ from .harness.versions import VERSIONS
 
 pytestmark = pytest.mark.e2e
 
-WIDGET_SECONDS = 3.0  # SPEC §9: a change reaches the widget within 3 s
+WIDGET_SECONDS = 3.0  # README, "Development": a change reaches the widget within 3 s
 
 
 def first_is(episodeid: int):

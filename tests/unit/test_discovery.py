@@ -1,4 +1,4 @@
-"""Finding Kodi's MySQL video database in advancedsettings.xml (SPEC §7 "Discovery").
+"""Finding Kodi's MySQL video database in advancedsettings.xml (README, "Multi-instance sync").
 
 Table-driven over the corpus in tests/fixtures/advancedsettings/: every file there must have an
 expected outcome in CORPUS, so the corpus cannot grow untested.

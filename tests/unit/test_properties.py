@@ -1,4 +1,4 @@
-"""Window-property rendering (SPEC §4) and diffing."""
+"""Window-property rendering (README, "Window properties") and diffing."""
 
 from easytv.core import properties
 from easytv.core.models import Episode, TVShow

@@ -1,4 +1,4 @@
-"""The next-episode rule (SPEC §3), table-driven from Kodi-shaped episodes."""
+"""The next-episode rule (README, "How next is decided"), table-driven from Kodi-shaped episodes."""
 
 import random
 

@@ -14,7 +14,7 @@ _LIST_PROPERTY = {NEXT_EPISODES: properties.SHOW_IDS, START_FRESH: properties.FR
 def read_list(window: Window, name: str, limit: int, only: Collection[int] = ()) -> List[Dict[str, str]]:
     """The items of widget list `name` (`next_episodes` or `start_fresh`), at most `limit`.
 
-    Each item is `{Field: value}` with the SPEC §4 fields of one show, in list order; shows
+    Each item is `{Field: value}` with the fields of README, "Window properties" of one show, in list order; shows
     whose properties are incomplete (no EpisodeID) are skipped; with `only` (tvshowids, the
     show filter), other shows are skipped before their properties are read. Raises `KeyError`
     for an unknown list name.

@@ -2,7 +2,7 @@
 
 Both sides describe the same shows: the local side as `{tvshowid: ShowState}` plus the time
 (seconds since the epoch) each state was computed, the shared side as rows. For every show the
-newer event wins (the conflict rule of SPEC §7); equal content needs nothing. A show absent on
+newer event wins (the conflict rule, README, "Multi-instance sync"); equal content needs nothing. A show absent on
 one side counts as a tombstone there.
 """
 

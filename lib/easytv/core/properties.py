@@ -1,4 +1,4 @@
-"""Home-window property rendering and diffing (SPEC §4).
+"""Home-window property rendering and diffing (README, "Window properties").
 
 The core renders the whole cache as a flat `{name: value}` dict of plain strings; the window
 adapter writes only `diff(old, new)`. For one changed show it renders only that show
@@ -36,7 +36,7 @@ def _seconds(value: float) -> str:
 
 
 def show_fields(state: ShowState) -> Dict[str, str]:
-    """The SPEC §4 fields of one show, `{Field: value}`, every value a plain string."""
+    """The README, "Window properties" fields of one show, `{Field: value}`, every value a plain string."""
     ep = state.next
     total = ep.resume_total if ep.resume_total > 0 else float(ep.runtime)
     percent = int(round(100.0 * ep.resume_position / total)) if total > 0 else 0

@@ -3,7 +3,7 @@
 When a user rebuilds Kodi's video library (deletes the database, or removes and re-adds the
 source), Kodi numbers shows and episodes afresh: `idShow`/`idEpisode` are plain
 AUTO_INCREMENT keys (CVideoDatabase). A show is then recognised by its identity, title plus
-year (SPEC §7 "Library rebuild"). Episode lists are recomputed from the library; what the
+year (README, "After a library rebuild"). Episode lists are recomputed from the library; what the
 library cannot recompute follows the show: its random-order pick (as season and episode
 numbers, because episodeids changed too) and its place in the `random_order_shows` setting.
 """

@@ -1,4 +1,4 @@
-"""The next-episode rule (SPEC §3): pure, deterministic given its chooser.
+"""The next-episode rule (README, "How next is decided"): pure, deterministic given its chooser.
 
 Order: regular episodes (season >= 1) by (season, episode). With positioned specials on, a
 special whose `specialsortseason` and `specialsortepisode` are both >= 0 sorts immediately
@@ -26,7 +26,7 @@ def sort_key(episode: Episode) -> SortKey:
 
 
 def considered_episodes(episodes: Iterable[Episode], include_positioned_specials: bool) -> List[Episode]:
-    """The episodes the rule looks at, in rule order (SPEC §3 items 2–3).
+    """The episodes the rule looks at, in rule order (README, "How next is decided").
 
     Drops episodes with an empty `file`, unpositioned specials, and — when
     `include_positioned_specials` is off — every special; of the episodes that share one
@@ -66,7 +66,7 @@ def next_episode(
     previous_pick: Optional[int] = None,
     choose: Optional[Chooser] = None,
 ) -> Optional[ShowState]:
-    """Apply SPEC §3 to one show; return its `ShowState`, or None when the show is finished.
+    """Apply README, "How next is decided" to one show; return its `ShowState`, or None when the show is finished.
 
     `episodes`: every episode of the show (any order). `previous_pick`: the episodeid picked
     earlier for a random-order show; it is kept while it is still unwatched and considered.

@@ -1,4 +1,4 @@
-"""The add-on's settings as one frozen snapshot (SPEC §6), rebuilt on `onSettingsChanged`."""
+"""The add-on's settings as one frozen snapshot (README, "Settings"), rebuilt on `onSettingsChanged`."""
 
 import dataclasses
 import hashlib

@@ -11,7 +11,7 @@ def _int(value: str) -> int:
 
 
 def episode_item(fields: Mapping[str, str]) -> xbmcgui.ListItem:
-    """A playable episode `ListItem` from one show's SPEC §4 fields.
+    """A playable episode `ListItem` from one show's README, "Window properties" fields.
 
     Sets InfoTagVideo (mediatype episode, dbid, title, tvshowtitle, season, episode, plot,
     playcount 0, resume point in seconds, lastplayed) and art (thumb, poster/fanart of the show).

@@ -1,4 +1,4 @@
-"""Find Kodi's MySQL video database in `advancedsettings.xml` (SPEC §7 "Discovery").
+"""Find Kodi's MySQL video database in `advancedsettings.xml` (README, "Multi-instance sync").
 
 Kodi reads `<advancedsettings><videodatabase>` in `CAdvancedSettings::ParseSettingsFile`
 (xbmc/settings/AdvancedSettings.cpp) with the tags `type, host, port, user, pass, name` and the

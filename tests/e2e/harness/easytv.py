@@ -1,4 +1,4 @@
-"""What EasyTV shows from outside (SPEC §4–5): widget listings and home-window properties."""
+"""What EasyTV shows from outside (README, "For skinners"): widget listings and home-window properties."""
 
 from __future__ import annotations
 
