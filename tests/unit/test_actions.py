@@ -57,8 +57,8 @@ def test_status_lists_devices_lag_and_drift():
     store.register_device(Device("b", "Bedroom", "0.2.0", "21.0", "different", revision_applied=1))
     text = actions.status_text("database=easytv_myvideos", store.head(), store.devices(), "a", now=1010.0)
     assert "Revision: 2 (generation %d)" % store.generation in text
-    assert "Living Room  (this device)" in text and "0 revisions behind, same settings" in text
-    assert "Bedroom" in text and "1 revisions behind, SETTINGS DIFFER" in text
+    assert "Living Room  (this device)" in text and "at revision 2 (up to date), same settings" in text
+    assert "Bedroom" in text and "at revision 1 (1 behind the current), SETTINGS DIFFER" in text
     assert "last seen 10 s ago" in text
 
 
@@ -76,7 +76,7 @@ def test_status_lists_devices_of_another_library_as_not_shared_without_lag():
     assert "Living Room  (this device)" in mine and "Bedroom" not in mine
     assert "Bedroom" in others and "Kodi 21.2 (21.2.0)" in others
     assert "another Kodi library, not shared: MyVideos131, last seen" in others
-    assert "revisions behind" not in others and "SETTINGS DIFFER" not in others
+    assert "behind the current" not in others and "up to date" not in others and "SETTINGS DIFFER" not in others
     text = actions.status_text("database=easytv_myvideos", omega.head(), omega.devices(), "b", 1010.0,
                                library="myvideos131")  # case-insensitive, like the server
     assert "Bedroom  (this device)" in text.partition("Devices on other")[0]

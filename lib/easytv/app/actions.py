@@ -39,7 +39,11 @@ def status_text(location: str, head: Head, devices: Iterable[Device], this_devic
         lag = max(0, head.revision - device.revision_applied)
         drift = "same settings" if device.settings_fingerprint in ("", shared_print) else "SETTINGS DIFFER"
         lines += _device_lines(device, this_device)
-        lines.append("  last seen %d s ago, %d revisions behind, %s" % (max(0, now - device.last_seen), lag, drift))
+        # The registry row is refreshed by the heartbeat, so the lag is the one the device
+        # reported when it was last seen, not necessarily its lag now.
+        lines.append("  last seen %d s ago at revision %d (%s), %s" % (
+            max(0, now - device.last_seen), device.revision_applied,
+            "up to date" if lag == 0 else "%d behind the current" % lag, drift))
     if others:
         lines += ["", "Devices on other Kodi libraries (%s):" % OTHER_LIBRARY]
     for device in others:
