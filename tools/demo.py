@@ -2,7 +2,8 @@
 
     python tools/demo.py           run the demo, save screenshots to build/demo/, stop everything
     python tools/demo.py --keep    leave MariaDB and Kodi running (PIDs in build/demo/state.json)
-    python tools/demo.py --stop    stop exactly the processes a --keep run left behind
+    python tools/demo.py --stop    stop exactly the processes a --keep run left behind (`make demo-stop`;
+                                   with nothing running it says so and succeeds)
     python tools/demo.py --kodi 21 the same on Kodi 21.2 (Debian 13 chroot; `make demo KODI=21`)
 
 Starts a private MariaDB and two Kodi ("Living Room", "Bedroom") sharing its video library,
@@ -159,7 +160,7 @@ def keep(cluster: Cluster) -> None:
               f"-frames:v 1 shot.png")
     STATE.parent.mkdir(parents=True, exist_ok=True)
     STATE.write_text(json.dumps(state, indent=2) + "\n")
-    print(f"  state: {STATE}\n  stop:  python tools/demo.py --stop")
+    print(f"  state: {STATE}\n  stop:  make demo-stop")
     cluster.detach()
 
 
@@ -170,8 +171,8 @@ def stop_kept() -> int:
     """Stop the PIDs in STATE (Kodi, then Xvfb, then MariaDB), only if they still run the
     program we started; remove the temp dir and STATE. Returns the exit status."""
     if not STATE.exists():
-        print(f"Nothing to stop: {STATE} does not exist")
-        return 1
+        print("make demo-stop: nothing to stop (no demo left running by `make demo KEEP=1`)")
+        return 0
     state = json.loads(STATE.read_text())
     order = [(name, kind, pid) for name, pids in state["pids"]["devices"].items()
              for kind, pid in sorted(pids.items())]
@@ -207,7 +208,7 @@ def main(argv: list[str] | None = None) -> int:
     if args.stop:
         return stop_kept()
     if STATE.exists():
-        print(f"{STATE} exists: a --keep demo may still run; use --stop first")
+        print(f"{STATE} exists: a `make demo KEEP=1` demo may still run; run `make demo-stop` first")
         return 1
     cluster = Cluster(DEVICES, with_addon=True, keep_files=args.keep, kodi_version=args.kodi)
     cluster.start()
