@@ -24,7 +24,7 @@ demo-stop: venv
 
 ## test: lint (mypy against Kodistubs 20 and 21), the add-on checker (nexus and omega), then every
 ## lane: host tests, real Kodi 20 and 21, both pymysql ends, MariaDB 11.8, Python 3.13; lane timings at the end
-test: deps venv chroot lint check
+test: deps venv venv-min chroot lint check
 	$(VPY) tools/test_lanes.py $(LANES) -- $(PYTEST_ARGS)
 
 ## chroot: the Debian 13 chroot (Kodi 21.2, MariaDB 11.8, Python 3.13), built once under build/trixie

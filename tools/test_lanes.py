@@ -10,7 +10,10 @@ Usage::
 Lanes (one pytest invocation each, so at most two Kodi run at once and fixtures stay simple):
 
 ========== ===================================================================================
-host       unit, contract (MariaDB 10.11) and the fault suite's fast part on the host Python
+host       unit, contract (MariaDB 10.11) and the fault suite's fast part on the host Python,
+           newest PyMySQL and defusedxml (requirements-dev.txt)
+pymysql110 the same contract, unit, fast fault and pymysql-internals tests with the declared
+           minimum, PyMySQL 1.1.0 and defusedxml 0.6.0 (requirements-min.txt, in .venv-min)
 kodi20     real-Kodi e2e on Kodi 20.1, module add-ons from requirements-dev.txt (newest PyMySQL)
 kodi21     real-Kodi e2e on Kodi 21.2 (trixie chroot), from requirements-min.txt (PyMySQL 1.1.0)
 sync-min20 the two-device sync e2e on Kodi 20.1 with the minimum PyMySQL (the other combination)
@@ -37,6 +40,8 @@ PY = sys.executable
 E2E_BY_VERSION = ["tests/e2e", "--ignore=tests/e2e/test_libraries.py"]
 LANES: dict[str, tuple[dict[str, str], list[str]]] = {
     "host": ({}, [PY, "-m", "pytest", "tests", "-m", "not e2e"]),
+    "pymysql110": ({}, [str(REPO / ".venv-min" / "bin" / "python"), "-m", "pytest", "tests/contract", "tests/unit",
+                        "tests/faults", "tests/test_pymysql_internals.py", "-m", "not e2e"]),
     "kodi20": ({"EASYTV_KODI": "20", "EASYTV_PYMYSQL": "newest"}, [PY, "-m", "pytest", *E2E_BY_VERSION]),
     "kodi21": ({"EASYTV_KODI": "21", "EASYTV_PYMYSQL": "min"}, [PY, "-m", "pytest", *E2E_BY_VERSION]),
     "sync-min20": ({"EASYTV_KODI": "20", "EASYTV_PYMYSQL": "min"},
