@@ -63,11 +63,13 @@ check: venv zip
 	$(VPY) tools/addon_checker.py --checker $(CURDIR)/$(VENV)/bin/kodi-addon-checker $(ZIP)
 
 ## bench: the rule and property diff over 2,000 shows / 100,000 episodes; the shared store against
-## real MariaDB (round trips, commits, bytes); device-to-device propagation in two real Kodis
+## real MariaDB (round trips, commits, bytes); device-to-device propagation in two real Kodis;
+## Kodi's CPU at idle with and without EasyTV (2 x 5 min)
 bench: deps venv
 	$(VPY) tools/bench.py
 	$(VPY) tools/bench_sync.py
 	$(VPY) tools/bench_propagation.py
+	$(VPY) tools/bench_idle_cpu.py
 
 ## faults: the whole fault suite against real MariaDB processes (make test runs its fast part); prints a table
 faults: deps venv
