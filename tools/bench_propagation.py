@@ -30,7 +30,7 @@ from harness.library import Show, get_episodes, regular_episodes  # noqa: E402
 from harness.watch import ListingWatcher  # noqa: E402
 
 TARGET_P95 = 3.0
-SYNC_ON = {"multi_instance_sync": True}
+SYNC_ON = {"multi_instance_sync": True, "next_prompt": False}  # no autoplay of next episodes
 DEVICES = [Device("Living Room", SYNC_ON), Device("Bedroom", SYNC_ON)]
 COLORS = ("steelblue", "darkorange", "seagreen", "firebrick", "slateblue", "goldenrod")
 

@@ -35,7 +35,7 @@ from harness.watch import ListingWatcher  # noqa: E402
 
 OUT = REPO / "build" / "demo"
 STATE = OUT / "state.json"
-SETTINGS = {"include_positioned_specials": True, "multi_instance_sync": True}
+SETTINGS = {"include_positioned_specials": True, "multi_instance_sync": True, "next_prompt": False}  # no autoplay
 DEVICES = [Device("Living Room", SETTINGS), Device("Bedroom", SETTINGS)]
 # Viewing history seeded before the demo: (show, season, episode, playcount, resume seconds).
 HISTORY = [("Bravo Bay", 1, 1, 1, 0), ("Bravo Bay", 1, 2, 1, 0),

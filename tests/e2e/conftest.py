@@ -17,8 +17,10 @@ from .harness.kodi import KodiInstance
 from .harness.library import get_episodes
 from .harness.versions import KODI_BIN, kodi_version
 
-LIVING_ROOM = Device("Living Room", {"include_positioned_specials": True})
-SYNC_ON = {"multi_instance_sync": True}
+# The next-episode prompt (on by default) would start the next episode 20 s after every play that
+# ends naturally: only tests/e2e/test_watching.py, which is about it, turns it on.
+LIVING_ROOM = Device("Living Room", {"include_positioned_specials": True, "next_prompt": False})
+SYNC_ON = {"multi_instance_sync": True, "next_prompt": False}
 SYNC_DEVICES = (Device("Living Room", SYNC_ON), Device("Bedroom", SYNC_ON))
 _live: list[tuple[str, Cluster]] = []  # (label, cluster) of every running cluster
 

@@ -42,7 +42,7 @@ from .harness.watch import ListingWatcher
 
 pytestmark = pytest.mark.e2e
 
-SYNC_ON = {"multi_instance_sync": True}
+SYNC_ON = {"multi_instance_sync": True, "next_prompt": False}  # no autoplay of next episodes
 DEN = Device("Den", SYNC_ON, kodi_version=20)
 LOFT = Device("Loft", SYNC_ON, kodi_version=21)
 ANOTHER_LIBRARY = "another Kodi library, not shared"
@@ -98,8 +98,12 @@ def test_limited_user_keeps_each_devices_tables_in_its_own_video_db():
             assert {"easytv_meta", "easytv_shows", "easytv_devices"} <= tables, (version.video_db, tables)
             written = rows_written_by(shared(cluster.db, version.video_db, "easytv%"), device_id_of(kodi))
             assert any(written.values()), f"{kodi.name} wrote no row in {version.video_db}"
-        for kodi, other in ((den, KODI_21), (loft, KODI_20)):
-            rows = rows_written_by(shared(cluster.db, other.video_db, "easytv%"), device_id_of(kodi))
+        for kodi, own, other in ((den, KODI_20, KODI_21), (loft, KODI_21, KODI_20)):
+            # Kodi 21's first start copies every table of MyVideos121, EasyTV's included, into
+            # MyVideos131: rows equal to the device's own are that copy, not a write.
+            copied = shared(cluster.db, own.video_db, "easytv%")
+            rows = {table: found - copied.get(table, frozenset()) for table, found in
+                    rows_written_by(shared(cluster.db, other.video_db, "easytv%"), device_id_of(kodi)).items()}
             assert not any(rows.values()), f"{kodi.name} wrote into {other.video_db}: {rows}"
         assert_no_traceback(cluster)
 
