@@ -118,18 +118,24 @@ class KodiLibrary:
     def episode_details(self, episodeids: Sequence[int]) -> Dict[int, Episode]:
         """Every field of the given episodes (one batched `GetEpisodeDetails`), by episodeid;
         ids Kodi does not know (-32602) are left out. Raises `JsonRpcError` on other errors."""
-        ids = list(episodeids)
         found: Dict[int, Episode] = {}
-        params = [{"episodeid": i, "properties": EPISODE_PROPERTIES} for i in ids]
+        for episodeid, details in self._details(episodeids, EPISODE_PROPERTIES):
+            for episode in _parse([details], Episode.from_jsonrpc) if details else ():
+                found[episodeid] = episode
+        return found
+
+    def _details(self, episodeids: Sequence[int], properties: List[str]) -> Iterator[Tuple[int, Any]]:
+        """(episodeid, `episodedetails` or None) for each episode Kodi knows, from one batched
+        `GetEpisodeDetails`; an unknown id (-32602 "Invalid params") is skipped, any other
+        error raised as `JsonRpcError`."""
+        ids = list(episodeids)
+        params = [{"episodeid": i, "properties": properties} for i in ids]
         for episodeid, result in zip(ids, self._calls(GET_EPISODE_DETAILS, params)):
             if isinstance(result, JsonRpcError):
                 if result.code == -32602:
                     continue
                 raise result
-            details = result.get("episodedetails") if isinstance(result, dict) else None
-            for episode in _parse([details], Episode.from_jsonrpc) if details else ():
-                found[episodeid] = episode
-        return found
+            yield episodeid, result.get("episodedetails") if isinstance(result, dict) else None
 
     def episode_tvshowid(self, episodeid: int) -> Optional[int]:
         """The tvshowid of one episode, or None when Kodi has no episode with that id."""
@@ -138,15 +144,8 @@ class KodiLibrary:
     def episode_tvshowids(self, episodeids: Sequence[int]) -> Dict[int, int]:
         """The tvshowid of each given episode (one batched `GetEpisodeDetails`); episodes Kodi
         does not know are left out. Raises `JsonRpcError` on errors other than -32602."""
-        ids = list(episodeids)
         found: Dict[int, int] = {}
-        params = [{"episodeid": i, "properties": ["tvshowid"]} for i in ids]
-        for episodeid, result in zip(ids, self._calls(GET_EPISODE_DETAILS, params)):
-            if isinstance(result, JsonRpcError):
-                if result.code == -32602:
-                    continue
-                raise result
-            details = result.get("episodedetails") if isinstance(result, dict) else None
+        for episodeid, details in self._details(episodeids, ["tvshowid"]):
             tvshowid = details.get("tvshowid") if isinstance(details, dict) else None
             if isinstance(tvshowid, int) and not isinstance(tvshowid, bool):
                 found[episodeid] = tvshowid
