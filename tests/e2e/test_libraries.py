@@ -173,6 +173,9 @@ def mixed() -> Cluster:
     with running_cluster("Kodi 20 + Kodi 21", [DEN, LOFT]) as started:
         for kodi in started.instances:
             wait_storage(kodi, "shared", 30)
+            # Each library is populated by its own device: the tests compare rows from then on.
+            wait_until(lambda kodi=kodi: rows_written_by(shared(started.db), device_id_of(kodi)).get("shows"),
+                       60, interval=0.5, what=f"{kodi.name} populated its library's shared rows")
         yield started
 
 
