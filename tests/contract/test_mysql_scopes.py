@@ -164,7 +164,10 @@ def test_the_servers_clock_reads_the_same_in_every_session_time_zone(server):
         cursor.execute("SELECT %s, UNIX_TIMESTAMP(NOW(6))" % SERVER_NOW)
         ours, naive = cursor.fetchone()
     assert float(ours) == 1792891800.25
-    assert float(naive) != 1792891800.25  # the premise: converting local time back is off by the repeated hour
+    if server.db.version == "10.11":
+        # The premise, on 10.11: converting local time back is off by the repeated hour
+        # (MariaDB 11.8 answers UNIX_TIMESTAMP(NOW(6)) right in that hour; ours is right on both).
+        assert float(naive) != 1792891800.25
 
 
 def test_a_running_device_recreates_its_librarys_rows_when_another_library_re_created_the_database(server,
