@@ -6,12 +6,15 @@ write, a pull after 1 of 5,000 shows changed, and populating 5,000 shows. Round 
 and bytes come from the store's driver wrapper (`round_trips`, `commits`, `bytes_received`),
 not from estimates. Times are medians. Stops the server at the end, also on error.
 
-    .venv/bin/python tools/bench_sync.py [--runs N] [--shows N]
+    .venv/bin/python tools/bench_sync.py [--runs N] [--shows N] [--profile TOP]
 """
 
 import argparse
+import cProfile
 import dataclasses
+import io
 import os
+import pstats
 import shutil
 import statistics
 import sys
@@ -90,7 +93,17 @@ def select_1(config, runs):
     return time_select_1(connect(config, Counters()), runs)
 
 
-def run(db, runs, count):
+def profile_populate(store, library, top):
+    """cProfile of one populate (after a clear): the `top` entries by own time, as text."""
+    store.clear()
+    profiler = cProfile.Profile()
+    profiler.runcall(store.write, library)
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+def run(db, runs, count, profile=0):
     db.create_user("kodi", PASSWORD, grant_on="*.*")
     db.sql("CREATE DATABASE MyVideos121")
     config = DatabaseConfig(host=db.host, port=db.port, user="kodi", password=PASSWORD, name="MyVideos")
@@ -123,6 +136,8 @@ def run(db, runs, count):
         rows.append(("populate %d shows" % count, "%d" % trips, "%d" % commits, "",
                      median_ms([p[1] for p in populations]), "1 commit, <= 25 round trips, <= 150 ms",
                      verdict(commits == 1 and trips <= 25 and populate_s <= 0.150)))
+        if profile:
+            profiled = profile_populate(store, library, profile)
         encoding = []
         for _ in range(3):
             started = time.perf_counter()
@@ -154,12 +169,17 @@ def run(db, runs, count):
     for line in [header] + rows:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)))
     print("targets: README, Development (round trips and commits counted by the driver wrapper)")
+    if profile:
+        print("\nprofile of one populate (cProfile, by own time):")
+        print(profiled)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30, help="samples per median (default 30)")
     parser.add_argument("--shows", type=int, default=5000, help="library size (default 5000)")
+    parser.add_argument("--profile", type=int, default=0, metavar="TOP",
+                        help="also print the TOP entries of a cProfile of one populate")
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="easytv-bench-sync-"))
     db = MariaDB(base)
@@ -167,7 +187,7 @@ def main():
         started = time.perf_counter()
         db.start()
         print("private MariaDB up in %.2f s" % (time.perf_counter() - started))
-        run(db, args.runs, args.shows)
+        run(db, args.runs, args.shows, args.profile)
     finally:
         db.stop()
         shutil.rmtree(base, ignore_errors=True)
