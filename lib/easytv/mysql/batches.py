@@ -1,11 +1,32 @@
-"""Multi-statement execution and multi-row INSERT batching on a pymysql cursor."""
+"""Multi-statement execution, SQL literals that need no escaping, and multi-row INSERT batching.
 
+Values of multi-row INSERTs are written into the SQL text by `literal`, never by string escaping:
+text as a hexadecimal literal of its UTF-8 bytes with the `_utf8mb4` introducer (`_utf8mb4 X'..'`),
+integers by `%d`, floats by `repr` with an exponent, NULL. A hex literal consists of the digits
+0-9 and a-f only, so no value from input can end the literal or change the statement, whatever it
+contains (quotes, backslashes, NUL, `'); DROP TABLE`), and the driver has nothing to escape (its
+`escape_string`, a `str.translate` over every character, was most of the client's time when
+populating 5,000 shows: `tools/bench_sync.py --profile`).
+
+Semantics, the same on MySQL 8 and MariaDB: `X'val'` is a string literal (MariaDB: "behave as a
+string in all contexts", MariaDB Knowledge Base, "Hexadecimal Literals"; MySQL 8.0 manual,
+"Hexadecimal Literals"), and an introducer "tells the parser, the string that follows uses
+character set charset_name" without converting it (MySQL 8.0 manual, "Character Set
+Introducers", example `SELECT _latin1 X'4D7953514C'`; MariaDB the same, "String Literals"), so
+`_utf8mb4 X'..'` is exactly the UTF-8 text whatever the connection's character set.
+"""
+
+import math
 from typing import Any, List, NamedTuple, Optional, Sequence, Tuple
+
+from easytv.core.errors import StoreError
 
 ROWS_PER_STATEMENT = 500
 STATEMENT_BYTES = 1024000
 """A multi-row INSERT stops growing at 500 rows or ~1 MB (UTF-8), pymysql's own `executemany`
 limit (`Cursor.max_stmt_length`)."""
+
+NULL = "NULL"
 
 
 class Result(NamedTuple):
@@ -25,28 +46,61 @@ def execute_all(cursor: Any, sql: str, args: Optional[Sequence[Any]] = None) -> 
     return results
 
 
-def pack(cursor: Any, prefix: str, placeholders: str, suffix: str, params: Sequence[Sequence[Any]],
-         limit: int = STATEMENT_BYTES) -> List[str]:
-    """Multi-row `prefix (..), (..) suffix` statements holding every row of `params`, each of at
-    most 500 rows and about `limit` bytes (a single larger row still gets its own statement).
+def text_literal(value: str) -> str:
+    """`value` as `_utf8mb4 X'<hex of its UTF-8 bytes>'` (ASCII only; see the module docstring).
+    A lone surrogate, which has no UTF-8 form, becomes `?` (the driver would raise instead)."""
+    return "_utf8mb4 X'" + value.encode("utf-8", "replace").hex() + "'"
 
-    Each row's values are escaped by the driver's own parameter substitution (`Cursor.mogrify`,
-    as pymysql's `executemany` does), so the statements are complete and are sent without
-    further arguments.
-    """
+
+def float_literal(value: float) -> str:
+    """A DOUBLE literal that reads back as the same float (`repr`, with `e0` added so the server
+    parses a DOUBLE rather than an exact DECIMAL, as pymysql's `escape_float` does). Raises
+    `StoreError` for NaN and infinities, which MySQL cannot store."""
+    if not math.isfinite(value):
+        raise StoreError("cannot store the number %r" % (value,))
+    text = repr(float(value))
+    return text if "e" in text else text + "e0"
+
+
+def literal(value: Any) -> str:
+    """SQL text for one value (None, bool, int, float, str, bytes) that needs no escaping.
+    Raises `StoreError` for other types and for NaN/infinite floats."""
+    if value is None:
+        return NULL
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return "%d" % value
+    if isinstance(value, float):
+        return float_literal(value)
+    if isinstance(value, str):
+        return text_literal(value)
+    if isinstance(value, (bytes, bytearray)):
+        return "X'" + bytes(value).hex() + "'"
+    raise StoreError("cannot store a value of type %s" % type(value).__name__)
+
+
+def values_row(template: str, values: Sequence[Any]) -> str:
+    """`template` (a row with one `%s` per value, e.g. `(%s, %s)`) filled with each value's `literal`."""
+    return template % tuple([literal(value) for value in values])
+
+
+def pack(prefix: str, rows: Sequence[str], suffix: str, limit: int = STATEMENT_BYTES) -> List[str]:
+    """Multi-row `prefix (..), (..) suffix` statements holding every row text of `rows` (ASCII,
+    from `values_row` or `easytv.mysql.rows.show_values`), each of at most 500 rows and about
+    `limit` bytes (a single larger row still gets its own statement). The statements are
+    complete and are sent without further arguments."""
     statements: List[str] = []
-    values: List[str] = []
+    start = 0
     size = 0
-    for row in params:
-        literal = cursor.mogrify(placeholders, row)
-        length = len(literal.encode("utf-8")) + 2
-        if values and (len(values) >= ROWS_PER_STATEMENT or size + length > limit):
-            statements.append(prefix + ", ".join(values) + suffix)
-            values, size = [], 0
-        values.append(literal)
+    for index, row in enumerate(rows):
+        length = len(row) + 2
+        if index > start and (index - start >= ROWS_PER_STATEMENT or size + length > limit):
+            statements.append(prefix + ", ".join(rows[start:index]) + suffix)
+            start, size = index, 0
         size += length
-    if values:
-        statements.append(prefix + ", ".join(values) + suffix)
+    if len(rows) > start:
+        statements.append(prefix + ", ".join(rows[start:]) + suffix)
     return statements
 
 

@@ -6,7 +6,9 @@ from typing import Any, List, Optional, Sequence, Tuple
 from easytv.core.codec import state_from_json, state_to_json
 from easytv.core.errors import MalformedRecord
 from easytv.core.sync import Device, SharedShow
+from easytv.mysql.batches import values_row
 from easytv.mysql.schema import NAME_LENGTH, TITLE_LENGTH
+from easytv.mysql.statements import SHOW_PLACEHOLDERS
 
 LOG = logging.getLogger("EasyTV.shareddb")
 
@@ -19,6 +21,13 @@ def show_params(show: SharedShow) -> Tuple[Any, ...]:
             nxt.episodeid if nxt else None, nxt.season if nxt else None, nxt.episode if nxt else None,
             int(bool(state and state.in_progress)), state.lastplayed if state else "",
             state_to_json(state) if state is not None else None, float(show.event_time))
+
+
+def show_values(show: SharedShow, library: str) -> str:
+    """One row of the show upsert as SQL text (`SHOW_PLACEHOLDERS` filled by
+    `easytv.mysql.batches.literal`: text as hex literals, numbers as digits; ASCII only).
+    Raises `StoreError` for an event time that is NaN or infinite."""
+    return values_row(SHOW_PLACEHOLDERS, (library,) + show_params(show))
 
 
 def show_from_row(row: Sequence[Any]) -> Optional[SharedShow]:

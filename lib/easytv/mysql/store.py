@@ -27,11 +27,11 @@ from easytv.core.errors import StoreError, StoreUnavailable
 from easytv.core.scope import DEFAULT_KODI_VERSION
 from easytv.core.sync import LOCK_TTL_SECONDS, DatabaseConfig, Device, Head, SharedShow
 from easytv.mysql import rows, schema
-from easytv.mysql.batches import STATEMENT_BYTES, execute_all, join_statements, pack
+from easytv.mysql.batches import STATEMENT_BYTES, execute_all, join_statements, pack, values_row
 from easytv.mysql.connection import Counters, CountingConnection, connect, is_connection_lost, is_timeout, translate
 from easytv.mysql.location import Location, resolve
 from easytv.mysql.scopes import carry_over, every_device
-from easytv.mysql.statements import SERVER_NOW, SETTING, SHOW_PLACEHOLDERS, Statements
+from easytv.mysql.statements import SERVER_NOW, SETTING, Statements
 
 T = TypeVar("T")
 
@@ -257,15 +257,15 @@ class MySQLStore:
         if not shows and not settings:
             return self.head().revision
         sql, library = self._sql, self.library
-        show_params = [(library,) + rows.show_params(show) for show in shows]
-        setting_params = [(library, SETTING + name, str(value)) for name, value in (settings or {}).items()]
+        show_rows = [rows.show_values(show, library) for show in shows]
+        setting_rows = [values_row(sql.setting_placeholders, (library, SETTING + name, str(value)))
+                        for name, value in (settings or {}).items()]
 
         def run(cursor: Any) -> int:
             statements = [cursor.mogrify(sql.begin_write, (library, library))]
-            statements += pack(cursor, sql.upsert_settings_prefix, sql.setting_placeholders,
-                               sql.upsert_settings_suffix, setting_params)
-            statements += pack(cursor, sql.upsert_shows_prefix, SHOW_PLACEHOLDERS, sql.upsert_shows_suffix,
-                               show_params, min(STATEMENT_BYTES, self._packet_budget))
+            statements += pack(sql.upsert_settings_prefix, setting_rows, sql.upsert_settings_suffix)
+            statements += pack(sql.upsert_shows_prefix, show_rows, sql.upsert_shows_suffix,
+                               min(STATEMENT_BYTES, self._packet_budget))
             revision = None
             for packet in join_statements(statements, self._packet_budget):
                 results = execute_all(cursor, packet)
@@ -281,8 +281,9 @@ class MySQLStore:
         """Store each setting that has no shared value yet (INSERT IGNORE); return every shared
         value. One round trip."""
         def run(cursor: Any) -> Dict[str, str]:
-            statements = pack(cursor, self._sql.seed_settings_prefix, self._sql.setting_placeholders, "",
-                              [(self.library, SETTING + name, str(value)) for name, value in settings.items()])
+            statements = pack(self._sql.seed_settings_prefix,
+                              [values_row(self._sql.setting_placeholders, (self.library, SETTING + name, str(value)))
+                               for name, value in settings.items()], "")
             head = cursor.mogrify(self._sql.head, (self.library,))
             results = execute_all(cursor, "; ".join(statements + [head]))
             return dict(self._head_from(results[-1].rows).settings)
