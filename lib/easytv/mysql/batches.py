@@ -87,7 +87,7 @@ def values_row(template: str, values: Sequence[Any]) -> str:
 
 def pack(prefix: str, rows: Sequence[str], suffix: str, limit: int = STATEMENT_BYTES) -> List[str]:
     """Multi-row `prefix (..), (..) suffix` statements holding every row text of `rows` (ASCII,
-    from `values_row` or `easytv.mysql.rows.show_values`), each of at most 500 rows and about
+    from `values_row` or `easytv.mysql.rows.show_rows`), each of at most 500 rows and about
     `limit` bytes (a single larger row still gets its own statement). The statements are
     complete and are sent without further arguments."""
     statements: List[str] = []

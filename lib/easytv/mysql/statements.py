@@ -44,7 +44,7 @@ SHOW_COLUMNS = ("library", "tvshowid", "title", "year", "deleted", "revision", "
 
 SHOW_PLACEHOLDERS = ("(%s, %s, %s, %s, %s, " + REVISION_VARIABLE + ", %s, %s, %s, %s, %s, %s, %s, LEAST(%s, "
                      + EVENT_LIMIT_VARIABLE + "))")
-"""One row of the show upsert (library first), each `%s` a `batches.literal` (`rows.show_values`):
+"""One row of the show upsert (library first), each `%s` a `batches.literal` (`rows.show_rows`):
 the revision comes from the transaction's session variable, the event time is clamped to the
 transaction's limit."""
 

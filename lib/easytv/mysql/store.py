@@ -257,7 +257,7 @@ class MySQLStore:
         if not shows and not settings:
             return self.head().revision
         sql, library = self._sql, self.library
-        show_rows = [rows.show_values(show, library) for show in shows]
+        show_rows = rows.show_rows(shows, library)
         setting_rows = [values_row(sql.setting_placeholders, (library, SETTING + name, str(value)))
                         for name, value in (settings or {}).items()]
 
