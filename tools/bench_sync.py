@@ -2,7 +2,8 @@
 
 Starts its own `mariadbd` (tests/e2e/harness/mariadb.py), opens `MySQLStore` as a Kodi user and
 prints, next to the `SELECT 1` latency measured in the same run: the staleness check, one show
-write, a pull after 1 of 5,000 shows changed, and populating 5,000 shows. Round trips, commits
+write, a pull after 1 of 5,000 shows changed, and populating 5,000 shows (end to end: the one
+`write` call, building the rows included; then the building alone). Round trips, commits
 and bytes come from the store's driver wrapper (`round_trips`, `commits`, `bytes_received`),
 not from estimates. Times are medians. Stops the server at the end, also on error.
 
@@ -30,7 +31,7 @@ from easytv.core.models import Episode, TVShow  # noqa: E402
 from easytv.core.rule import next_episode  # noqa: E402
 from easytv.core.sync import DatabaseConfig, SharedShow  # noqa: E402
 from easytv.mysql.connection import Counters, connect  # noqa: E402
-from easytv.mysql.rows import show_params  # noqa: E402
+from easytv.mysql.rows import show_rows  # noqa: E402
 from easytv.mysql.store import MySQLStore  # noqa: E402
 from kodi_shapes import season, tvshow  # noqa: E402
 
@@ -128,7 +129,7 @@ def run(db, runs, count, profile=0):
 
         populations = []
         library = make_shows(count, 100.0)
-        for _ in range(3):
+        for _ in range(max(3, runs)):
             store.clear()
             populations.append(measure(lambda: store.write(library)))
         trips, commits, _ = populations[-1][2]
@@ -141,9 +142,9 @@ def run(db, runs, count, profile=0):
         encoding = []
         for _ in range(3):
             started = time.perf_counter()
-            [show_params(show) for show in library]
+            show_rows(library, store.library)
             encoding.append(time.perf_counter() - started)
-        rows.append(("  of which encoding rows (codec)", "0", "", "", median_ms(encoding), "", ""))
+        rows.append(("  of which building the rows (client)", "0", "", "", median_ms(encoding), "", ""))
 
         pulls = []
         for n in range(runs):
@@ -162,8 +163,9 @@ def run(db, runs, count, profile=0):
     finally:
         store.close()
 
-    print("MariaDB %s on 127.0.0.1:%d, %s; medians of %d runs (populate: 3)"
-          % (db.sql("SELECT VERSION()")[0][0], db.port, store.describe_location(), runs))
+    print("MariaDB %s on 127.0.0.1:%d, %s; medians of %d runs (populate: %d); load average %.2f"
+          % (db.sql("SELECT VERSION()")[0][0], db.port, store.describe_location(), runs, max(3, runs),
+             os.getloadavg()[0]))
     header = ("operation", "round trips", "commits", "received", "time", "target", "")
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
     for line in [header] + rows:
