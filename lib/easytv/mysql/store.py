@@ -6,7 +6,7 @@ to `open`): it reads and writes only that library's rows, settings, revision and
 
 Round trips (counted by the driver wrapper, `round_trips`): `head` 1, `changes_since` 1 (the head
 query and the row query in one multi-statement, head first), `write` of one row 2 (the whole
-transaction but COMMIT in one multi-statement, then COMMIT), 5,000 rows of about 1 KB 3 round
+transaction but COMMIT in one multi-statement, then COMMIT), 5,000 rows of about 1 KB 4 round
 trips with the one COMMIT (`tools/bench_sync.py`). The revision row of `meta` is updated first in
 every write transaction, so it serialises writers: revisions are committed in order and writers
 never deadlock on each other.
@@ -249,8 +249,9 @@ class MySQLStore:
         transaction that bumps the revision once; return the new revision.
 
         One row: 2 round trips (everything but COMMIT in one multi-statement, then COMMIT).
-        Many rows: INSERTs of up to 500 rows, packed into round trips of at most half the
-        server's `max_allowed_packet` (4 MiB at most), then one COMMIT. Nothing to write: the
+        Many rows: INSERTs of up to 500 rows (values as hex/number literals, `batches.literal`),
+        packed into round trips of at most half the server's `max_allowed_packet` (4 MiB at
+        most), then one COMMIT. A row that cannot be stored (NaN event time) raises `StoreError`. Nothing to write: the
         current revision (1 round trip). On failure the transaction is rolled back and
         `StoreUnavailable`/`StoreError` raised.
         """
