@@ -1,19 +1,22 @@
 """Multi-statement execution, SQL literals that need no escaping, and multi-row INSERT batching.
 
 Values of multi-row INSERTs are written into the SQL text by `literal`, never by string escaping:
-text as a hexadecimal literal of its UTF-8 bytes with the `_utf8mb4` introducer (`_utf8mb4 X'..'`),
-integers by `%d`, floats by `repr` with an exponent, NULL. A hex literal consists of the digits
-0-9 and a-f only, so no value from input can end the literal or change the statement, whatever it
-contains (quotes, backslashes, NUL, `'); DROP TABLE`), and the driver has nothing to escape (its
-`escape_string`, a `str.translate` over every character, was most of the client's time when
-populating 5,000 shows: `tools/bench_sync.py --profile`).
+text as a hexadecimal literal of its UTF-8 bytes (`X'..'`), integers by `%d`, floats by `repr`
+with an exponent, NULL. A hex literal consists of the digits 0-9 and a-f only, so no value from
+input can end the literal or change the statement, whatever it contains (quotes, backslashes,
+NUL, `'); DROP TABLE`), and the driver has nothing to escape (its `escape_string`, a
+`str.translate` over every character, was most of the client's time when populating 5,000 shows:
+`tools/bench_sync.py --profile`).
 
-Semantics, the same on MySQL 8 and MariaDB: `X'val'` is a string literal (MariaDB: "behave as a
-string in all contexts", MariaDB Knowledge Base, "Hexadecimal Literals"; MySQL 8.0 manual,
-"Hexadecimal Literals"), and an introducer "tells the parser, the string that follows uses
-character set charset_name" without converting it (MySQL 8.0 manual, "Character Set
-Introducers", example `SELECT _latin1 X'4D7953514C'`; MariaDB the same, "String Literals"), so
-`_utf8mb4 X'..'` is exactly the UTF-8 text whatever the connection's character set.
+Semantics, the same on MySQL 8 and MariaDB: `X'val'` is a binary string, "each pair of hexadecimal
+digits represents a character" (MySQL 8.0 manual, "Hexadecimal Literals"; MariaDB: it "behaves as
+a string in all contexts", Knowledge Base, "Hexadecimal Literals"). Stored into a utf8mb4 column
+its bytes become the column's text as they are (checked for well-formed UTF-8, which `str.encode`
+always gives), so these literals are for INSERT values only, never for comparisons (a binary
+string compares byte-wise). The `_utf8mb4 X'..'` introducer form means the same text (MySQL 8.0
+manual, "Character Set Introducers") but made MariaDB 10.11's INSERT of 5,000 rows 25-50 % slower
+in `tools/bench_sync.py`-sized runs, so it is not used. The contract tests round-trip quotes,
+backslashes, NUL, emoji and other 4-byte UTF-8 byte for byte (tests/contract/test_store_contract.py).
 """
 
 import math
@@ -47,9 +50,9 @@ def execute_all(cursor: Any, sql: str, args: Optional[Sequence[Any]] = None) -> 
 
 
 def text_literal(value: str) -> str:
-    """`value` as `_utf8mb4 X'<hex of its UTF-8 bytes>'` (ASCII only; see the module docstring).
+    """`value` as `X'<hex of its UTF-8 bytes>'` (ASCII only; see the module docstring).
     A lone surrogate, which has no UTF-8 form, becomes `?` (the driver would raise instead)."""
-    return "_utf8mb4 X'" + value.encode("utf-8", "replace").hex() + "'"
+    return "X'" + value.encode("utf-8", "replace").hex() + "'"
 
 
 def float_literal(value: float) -> str:

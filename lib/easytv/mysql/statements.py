@@ -3,7 +3,7 @@
 Identifiers come only from `Tables` (validated and backtick-quoted by `quote_identifier`) and from
 constants of this package; every value is a `%s` parameter. The multi-row INSERTs (`SHOW_PLACEHOLDERS`,
 `setting_placeholders`) are filled by `easytv.mysql.batches.literal` instead of the driver: text as
-a hex literal of its UTF-8 bytes (`_utf8mb4 X'..'`, digits only), numbers as digits, so no value
+a hex literal of its UTF-8 bytes (`X'..'`, digits only), numbers as digits, so no value
 from input ever enters SQL text except through that encoding (no escaping involved; the cost of
 escaping 5,000 show states was most of a populate). Hence the `S608` waivers.
 Every statement is scoped to one video library: its first `%s` parameters are the store's
