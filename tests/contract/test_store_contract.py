@@ -391,3 +391,24 @@ def test_a_row_written_by_the_previous_encoding_is_still_read(store_factory):
             cursor.executemany("INSERT INTO %s (%s) VALUES (%s)" % (store.tables.shows, ", ".join(SHOW_COLUMNS),
                                                                   placeholders), params)
     assert by_id(store.shows()) == by_id([stamped(s, revision) for s in old] + [stamped(row(9, 1.0), revision)])
+
+
+def test_a_row_that_cannot_be_stored_fails_the_whole_write_and_the_store_stays_usable(store_factory):
+    """Rows are encoded 500 at a time while earlier INSERTs already run: a NaN event time in the
+    third batch still writes nothing."""
+    if store_factory.backend == "memory":
+        return  # MySQL cannot store NaN; the reference keeps any float
+    from easytv.core.errors import StoreError
+
+    store = store_factory()
+    before = store.head().revision
+    shows = [row(i, 100.0 + i) for i in range(1, 1201)]
+    shows[1100] = dataclasses.replace(shows[1100], event_time=float("nan"))
+    try:
+        store.write(shows)
+        raise AssertionError("a NaN event time was written")
+    except StoreError as exc:
+        assert "tvshowid=1101" in str(exc)
+    assert store.head().revision == before and store.shows() == []
+    revision = store.write(shows[:1100])
+    assert store.shows() == [stamped(s, revision) for s in shows[:1100]]

@@ -20,7 +20,8 @@ backslashes, NUL, emoji and other 4-byte UTF-8 byte for byte (tests/contract/tes
 """
 
 import math
-from typing import Any, List, NamedTuple, Optional, Sequence, Tuple
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable, Iterable, List, NamedTuple, Optional, Sequence, Tuple
 
 from easytv.core.errors import StoreError
 
@@ -47,6 +48,34 @@ def execute_all(cursor: Any, sql: str, args: Optional[Sequence[Any]] = None) -> 
     while cursor.nextset():
         results.append(Result(cursor.rowcount, tuple(cursor.fetchall() or ())))
     return results
+
+
+def execute_each(cursor: Any, packets: Iterable[str], check: Callable[[int, List[Result]], None],
+                 overlap: bool = False) -> None:
+    """Send each packet of `packets` (complete multi-statements, no arguments) with `execute_all`,
+    in order, one at a time, and pass each one's results to `check(index, results)` before the
+    next packet is sent (`check` raises to stop).
+
+    With `overlap`, each packet runs in a helper thread while this thread builds the next one
+    (`packets` may be a generator that encodes rows), so the server's work and the client's
+    encoding overlap instead of adding up (the driver releases the GIL while it waits for the
+    server). The cursor is used by one thread at a time, and the helper has finished when this
+    returns or raises (also when `packets` itself raises). Driver errors propagate.
+    """
+    if not overlap:
+        for index, packet in enumerate(packets):
+            check(index, execute_all(cursor, packet))
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="EasyTV.write") as helper:
+        pending: Optional["Future[List[Result]]"] = None
+        index = 0
+        for packet in packets:  # built while the previous packet runs
+            if pending is not None:
+                check(index, pending.result())
+                index += 1
+            pending = helper.submit(execute_all, cursor, packet)
+        if pending is not None:
+            check(index, pending.result())
 
 
 def text_literal(value: str) -> str:
