@@ -95,7 +95,9 @@ def select_1(config, runs):
 
 
 def profile_populate(store, library, top):
-    """cProfile of one populate (after a clear): the `top` entries by own time, as text."""
+    """cProfile of one populate (after a clear): the `top` entries by own time, as text. Only this
+    thread is profiled: the INSERTs run in the store's helper thread (`batches.execute_each`),
+    so waiting for the server shows as `acquire` of a lock (the wait for the previous INSERT)."""
     store.clear()
     profiler = cProfile.Profile()
     profiler.runcall(store.write, library)
