@@ -2,16 +2,20 @@
 
 Starts its own `mariadbd` (tests/e2e/harness/mariadb.py), opens `MySQLStore` as a Kodi user and
 prints, next to the `SELECT 1` latency measured in the same run: the staleness check, one show
-write, a pull after 1 of 5,000 shows changed, and populating 5,000 shows. Round trips, commits
+write, a pull after 1 of 5,000 shows changed, and populating 5,000 shows (end to end: the one
+`write` call, building the rows included; then the building alone). Round trips, commits
 and bytes come from the store's driver wrapper (`round_trips`, `commits`, `bytes_received`),
 not from estimates. Times are medians. Stops the server at the end, also on error.
 
-    .venv/bin/python tools/bench_sync.py [--runs N] [--shows N]
+    .venv/bin/python tools/bench_sync.py [--runs N] [--shows N] [--profile TOP]
 """
 
 import argparse
+import cProfile
 import dataclasses
+import io
 import os
+import pstats
 import shutil
 import statistics
 import sys
@@ -27,7 +31,7 @@ from easytv.core.models import Episode, TVShow  # noqa: E402
 from easytv.core.rule import next_episode  # noqa: E402
 from easytv.core.sync import DatabaseConfig, SharedShow  # noqa: E402
 from easytv.mysql.connection import Counters, connect  # noqa: E402
-from easytv.mysql.rows import show_params  # noqa: E402
+from easytv.mysql.rows import show_rows  # noqa: E402
 from easytv.mysql.store import MySQLStore  # noqa: E402
 from kodi_shapes import season, tvshow  # noqa: E402
 
@@ -90,7 +94,19 @@ def select_1(config, runs):
     return time_select_1(connect(config, Counters()), runs)
 
 
-def run(db, runs, count):
+def profile_populate(store, library, top):
+    """cProfile of one populate (after a clear): the `top` entries by own time, as text. Only this
+    thread is profiled: the INSERTs run in the store's helper thread (`batches.execute_each`),
+    so waiting for the server shows as `acquire` of a lock (the wait for the previous INSERT)."""
+    store.clear()
+    profiler = cProfile.Profile()
+    profiler.runcall(store.write, library)
+    out = io.StringIO()
+    pstats.Stats(profiler, stream=out).sort_stats("tottime").print_stats(top)
+    return out.getvalue()
+
+
+def run(db, runs, count, profile=0):
     db.create_user("kodi", PASSWORD, grant_on="*.*")
     db.sql("CREATE DATABASE MyVideos121")
     config = DatabaseConfig(host=db.host, port=db.port, user="kodi", password=PASSWORD, name="MyVideos")
@@ -115,7 +131,7 @@ def run(db, runs, count):
 
         populations = []
         library = make_shows(count, 100.0)
-        for _ in range(3):
+        for _ in range(max(3, runs)):
             store.clear()
             populations.append(measure(lambda: store.write(library)))
         trips, commits, _ = populations[-1][2]
@@ -123,12 +139,14 @@ def run(db, runs, count):
         rows.append(("populate %d shows" % count, "%d" % trips, "%d" % commits, "",
                      median_ms([p[1] for p in populations]), "1 commit, <= 25 round trips, <= 150 ms",
                      verdict(commits == 1 and trips <= 25 and populate_s <= 0.150)))
+        if profile:
+            profiled = profile_populate(store, library, profile)
         encoding = []
         for _ in range(3):
             started = time.perf_counter()
-            [show_params(show) for show in library]
+            show_rows(library, store.library)
             encoding.append(time.perf_counter() - started)
-        rows.append(("  of which encoding rows (codec)", "0", "", "", median_ms(encoding), "", ""))
+        rows.append(("  of which building the rows (client)", "0", "", "", median_ms(encoding), "", ""))
 
         pulls = []
         for n in range(runs):
@@ -147,19 +165,25 @@ def run(db, runs, count):
     finally:
         store.close()
 
-    print("MariaDB %s on 127.0.0.1:%d, %s; medians of %d runs (populate: 3)"
-          % (db.sql("SELECT VERSION()")[0][0], db.port, store.describe_location(), runs))
+    print("MariaDB %s on 127.0.0.1:%d, %s; medians of %d runs (populate: %d); load average %.2f"
+          % (db.sql("SELECT VERSION()")[0][0], db.port, store.describe_location(), runs, max(3, runs),
+             os.getloadavg()[0]))
     header = ("operation", "round trips", "commits", "received", "time", "target", "")
     widths = [max(len(str(r[i])) for r in rows + [header]) for i in range(len(header))]
     for line in [header] + rows:
         print("  ".join(str(cell).ljust(width) for cell, width in zip(line, widths)))
     print("targets: README, Development (round trips and commits counted by the driver wrapper)")
+    if profile:
+        print("\nprofile of one populate (cProfile, by own time):")
+        print(profiled)
 
 
 def main():
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--runs", type=int, default=30, help="samples per median (default 30)")
     parser.add_argument("--shows", type=int, default=5000, help="library size (default 5000)")
+    parser.add_argument("--profile", type=int, default=0, metavar="TOP",
+                        help="also print the TOP entries of a cProfile of one populate")
     args = parser.parse_args()
     base = Path(tempfile.mkdtemp(prefix="easytv-bench-sync-"))
     db = MariaDB(base)
@@ -167,7 +191,7 @@ def main():
         started = time.perf_counter()
         db.start()
         print("private MariaDB up in %.2f s" % (time.perf_counter() - started))
-        run(db, args.runs, args.shows)
+        run(db, args.runs, args.shows, args.profile)
     finally:
         db.stop()
         shutil.rmtree(base, ignore_errors=True)

@@ -6,7 +6,8 @@ version can read rows written by an earlier one.
 
 import dataclasses
 import json
-from typing import Any, Dict
+import math
+from typing import Any, Dict, Optional
 
 from easytv.core.errors import MalformedRecord
 from easytv.core.models import Episode, ShowState, TVShow
@@ -15,8 +16,7 @@ from easytv.core.sync import SharedShow
 FORMAT = 1
 
 
-def state_to_json(state: ShowState) -> str:
-    """Serialise one show state (compact JSON, keys sorted)."""
+def _slow_json(state: ShowState) -> str:
     # The records are flat frozen dataclasses: their __dict__ is the field mapping, which
     # avoids dataclasses.asdict's deep copies (60 % of populating 5,000 shows, `make bench`).
     data = dict(vars(state))
@@ -26,6 +26,62 @@ def state_to_json(state: ShowState) -> str:
     data["skipped"] = list(state.skipped)
     data["format"] = FORMAT
     return json.dumps(data, sort_keys=True, separators=(",", ":"), ensure_ascii=False)
+
+
+_text = getattr(json.encoder, "c_encode_basestring", None) or json.encoder.py_encode_basestring
+"""A str as a JSON string literal, non-ASCII kept: what `json.dumps(..., ensure_ascii=False)` uses
+(the C version when present). tests/unit/test_codec.py fails if it stops matching `json.dumps`."""
+
+_EPISODE = ('{"dateadded":%s,"episode":%d,"episodeid":%d,"file":%s,"lastplayed":%s,"playcount":%d,"plot":%s,'
+            '"resume_position":%r,"resume_total":%r,"runtime":%d,"season":%d,"showtitle":%s,'
+            '"specialsortepisode":%d,"specialsortseason":%d,"thumb":%s,"title":%s,"tvshowid":%d}')
+_SHOW = '{"dateadded":%s,"fanart":%s,"lastplayed":%s,"poster":%s,"title":%s,"tvshowid":%d,"year":%d}'
+_STATE = ('{"count_unwatched":%d,"count_watched":%d,"format":%d,"in_progress":%s,"is_skipped":%s,"lastplayed":%s,'
+          '"next":%s,"show":%s,"skipped":[%s],"upcoming":[%s]}')
+_BOOLEAN = {True: "true", False: "false"}
+ENCODED_FIELDS = {
+    Episode: ("dateadded", "episode", "episodeid", "file", "lastplayed", "playcount", "plot", "resume_position",
+              "resume_total", "runtime", "season", "showtitle", "specialsortepisode", "specialsortseason", "thumb",
+              "title", "tvshowid"),
+    TVShow: ("dateadded", "fanart", "lastplayed", "poster", "title", "tvshowid", "year"),
+    ShowState: ("count_unwatched", "count_watched", "in_progress", "is_skipped", "lastplayed", "next", "show",
+                "skipped", "upcoming"),
+}
+"""The fields `state_to_json`'s templates write, per record type (a test checks them against the
+dataclasses, so a new field cannot be silently left out)."""
+
+
+def _fast_json(state: ShowState) -> Optional[str]:
+    """`_slow_json`'s exact text from %-templates (3 to 4 times faster: no generic encoder walk),
+    or None unless every value has its declared type (ints that are not bools, finite floats)."""
+    e, s = state.next, state.show
+    ints = {type(e.episode), type(e.episodeid), type(e.playcount), type(e.runtime), type(e.season),
+            type(e.specialsortepisode), type(e.specialsortseason), type(e.tvshowid), type(s.tvshowid),
+            type(s.year), type(state.count_unwatched), type(state.count_watched)}
+    ids = set(map(type, state.upcoming)) | set(map(type, state.skipped))
+    floats = (e.resume_position, e.resume_total)
+    if (ints != {int} or not ids <= {int} or {type(f) for f in floats} != {float}
+            or not all(-math.inf < f < math.inf for f in floats)
+            or type(state.in_progress) is not bool or type(state.is_skipped) is not bool):
+        return None
+    episode = _EPISODE % (_text(e.dateadded), e.episode, e.episodeid, _text(e.file), _text(e.lastplayed), e.playcount,
+                          _text(e.plot), e.resume_position, e.resume_total, e.runtime, e.season, _text(e.showtitle),
+                          e.specialsortepisode, e.specialsortseason, _text(e.thumb), _text(e.title), e.tvshowid)
+    show = _SHOW % (_text(s.dateadded), _text(s.fanart), _text(s.lastplayed), _text(s.poster), _text(s.title),
+                    s.tvshowid, s.year)
+    return _STATE % (state.count_unwatched, state.count_watched, FORMAT, _BOOLEAN[state.in_progress],
+                     _BOOLEAN[state.is_skipped], _text(state.lastplayed), episode, show,
+                     ",".join(map(str, state.skipped)), ",".join(map(str, state.upcoming)))
+
+
+def state_to_json(state: ShowState) -> str:
+    """Serialise one show state: compact JSON, keys sorted, non-ASCII kept (`json.dumps`' text,
+    byte for byte; built from templates when every value has its declared type)."""
+    try:
+        text = _fast_json(state)
+    except (TypeError, AttributeError):  # a str field holding something else: the generic encoder decides
+        text = None
+    return text if text is not None else _slow_json(state)
 
 
 def _build(cls: Any, data: Any) -> Any:

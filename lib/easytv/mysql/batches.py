@@ -1,11 +1,36 @@
-"""Multi-statement execution and multi-row INSERT batching on a pymysql cursor."""
+"""Multi-statement execution, SQL literals that need no escaping, and multi-row INSERT batching.
 
-from typing import Any, List, NamedTuple, Optional, Sequence, Tuple
+Values of multi-row INSERTs are written into the SQL text by `literal`, never by string escaping:
+text as a hexadecimal literal of its UTF-8 bytes (`X'..'`), integers by `%d`, floats by `repr`
+with an exponent, NULL. A hex literal consists of the digits 0-9 and a-f only, so no value from
+input can end the literal or change the statement, whatever it contains (quotes, backslashes,
+NUL, `'); DROP TABLE`), and the driver has nothing to escape (its `escape_string`, a
+`str.translate` over every character, was most of the client's time when populating 5,000 shows:
+`tools/bench_sync.py --profile`).
+
+Semantics, the same on MySQL 8 and MariaDB: `X'val'` is a binary string, "each pair of hexadecimal
+digits represents a character" (MySQL 8.0 manual, "Hexadecimal Literals"; MariaDB: it "behaves as
+a string in all contexts", Knowledge Base, "Hexadecimal Literals"). Stored into a utf8mb4 column
+its bytes become the column's text as they are (checked for well-formed UTF-8, which `str.encode`
+always gives), so these literals are for INSERT values only, never for comparisons (a binary
+string compares byte-wise). The `_utf8mb4 X'..'` introducer form means the same text (MySQL 8.0
+manual, "Character Set Introducers") but made MariaDB 10.11's INSERT of 5,000 rows 25-50 % slower
+in `tools/bench_sync.py`-sized runs, so it is not used. The contract tests round-trip quotes,
+backslashes, NUL, emoji and other 4-byte UTF-8 byte for byte (tests/contract/test_store_contract.py).
+"""
+
+import math
+from concurrent.futures import Future, ThreadPoolExecutor
+from typing import Any, Callable, Iterable, List, NamedTuple, Optional, Sequence, Tuple
+
+from easytv.core.errors import StoreError
 
 ROWS_PER_STATEMENT = 500
 STATEMENT_BYTES = 1024000
 """A multi-row INSERT stops growing at 500 rows or ~1 MB (UTF-8), pymysql's own `executemany`
 limit (`Cursor.max_stmt_length`)."""
+
+NULL = "NULL"
 
 
 class Result(NamedTuple):
@@ -25,28 +50,89 @@ def execute_all(cursor: Any, sql: str, args: Optional[Sequence[Any]] = None) -> 
     return results
 
 
-def pack(cursor: Any, prefix: str, placeholders: str, suffix: str, params: Sequence[Sequence[Any]],
-         limit: int = STATEMENT_BYTES) -> List[str]:
-    """Multi-row `prefix (..), (..) suffix` statements holding every row of `params`, each of at
-    most 500 rows and about `limit` bytes (a single larger row still gets its own statement).
+def execute_each(cursor: Any, packets: Iterable[str], check: Callable[[int, List[Result]], None],
+                 overlap: bool = False) -> None:
+    """Send each packet of `packets` (complete multi-statements, no arguments) with `execute_all`,
+    in order, one at a time, and pass each one's results to `check(index, results)` before the
+    next packet is sent (`check` raises to stop).
 
-    Each row's values are escaped by the driver's own parameter substitution (`Cursor.mogrify`,
-    as pymysql's `executemany` does), so the statements are complete and are sent without
-    further arguments.
+    With `overlap`, each packet runs in a helper thread while this thread builds the next one
+    (`packets` may be a generator that encodes rows), so the server's work and the client's
+    encoding overlap instead of adding up (the driver releases the GIL while it waits for the
+    server). The cursor is used by one thread at a time, and the helper has finished when this
+    returns or raises (also when `packets` itself raises). Driver errors propagate.
     """
+    if not overlap:
+        for index, packet in enumerate(packets):
+            check(index, execute_all(cursor, packet))
+        return
+    with ThreadPoolExecutor(max_workers=1, thread_name_prefix="EasyTV.write") as helper:
+        pending: Optional["Future[List[Result]]"] = None
+        index = 0
+        for packet in packets:  # built while the previous packet runs
+            if pending is not None:
+                check(index, pending.result())
+                index += 1
+            pending = helper.submit(execute_all, cursor, packet)
+        if pending is not None:
+            check(index, pending.result())
+
+
+def text_literal(value: str) -> str:
+    """`value` as `X'<hex of its UTF-8 bytes>'` (ASCII only; see the module docstring).
+    A lone surrogate, which has no UTF-8 form, becomes `?` (the driver would raise instead)."""
+    return "X'" + value.encode("utf-8", "replace").hex() + "'"
+
+
+def float_literal(value: float) -> str:
+    """A DOUBLE literal that reads back as the same float (`repr`, with `e0` added so the server
+    parses a DOUBLE rather than an exact DECIMAL, as pymysql's `escape_float` does). Raises
+    `StoreError` for NaN and infinities, which MySQL cannot store."""
+    if not math.isfinite(value):
+        raise StoreError("cannot store the number %r" % (value,))
+    text = repr(float(value))
+    return text if "e" in text else text + "e0"
+
+
+def literal(value: Any) -> str:
+    """SQL text for one value (None, bool, int, float, str, bytes) that needs no escaping.
+    Raises `StoreError` for other types and for NaN/infinite floats."""
+    if value is None:
+        return NULL
+    if isinstance(value, bool):
+        return "1" if value else "0"
+    if isinstance(value, int):
+        return "%d" % value
+    if isinstance(value, float):
+        return float_literal(value)
+    if isinstance(value, str):
+        return text_literal(value)
+    if isinstance(value, (bytes, bytearray)):
+        return "X'" + bytes(value).hex() + "'"
+    raise StoreError("cannot store a value of type %s" % type(value).__name__)
+
+
+def values_row(template: str, values: Sequence[Any]) -> str:
+    """`template` (a row with one `%s` per value, e.g. `(%s, %s)`) filled with each value's `literal`."""
+    return template % tuple([literal(value) for value in values])
+
+
+def pack(prefix: str, rows: Sequence[str], suffix: str, limit: int = STATEMENT_BYTES) -> List[str]:
+    """Multi-row `prefix (..), (..) suffix` statements holding every row text of `rows` (ASCII,
+    from `values_row` or `easytv.mysql.rows.show_rows`), each of at most 500 rows and about
+    `limit` bytes (a single larger row still gets its own statement). The statements are
+    complete and are sent without further arguments."""
     statements: List[str] = []
-    values: List[str] = []
+    start = 0
     size = 0
-    for row in params:
-        literal = cursor.mogrify(placeholders, row)
-        length = len(literal.encode("utf-8")) + 2
-        if values and (len(values) >= ROWS_PER_STATEMENT or size + length > limit):
-            statements.append(prefix + ", ".join(values) + suffix)
-            values, size = [], 0
-        values.append(literal)
+    for index, row in enumerate(rows):
+        length = len(row) + 2
+        if index > start and (index - start >= ROWS_PER_STATEMENT or size + length > limit):
+            statements.append(prefix + ", ".join(rows[start:index]) + suffix)
+            start, size = index, 0
         size += length
-    if values:
-        statements.append(prefix + ", ".join(values) + suffix)
+    if len(rows) > start:
+        statements.append(prefix + ", ".join(rows[start:]) + suffix)
     return statements
 
 

@@ -4,9 +4,11 @@ import logging
 from typing import Any, List, Optional, Sequence, Tuple
 
 from easytv.core.codec import state_from_json, state_to_json
-from easytv.core.errors import MalformedRecord
+from easytv.core.errors import MalformedRecord, StoreError
 from easytv.core.sync import Device, SharedShow
+from easytv.mysql.batches import NULL, float_literal, text_literal
 from easytv.mysql.schema import NAME_LENGTH, TITLE_LENGTH
+from easytv.mysql.statements import SHOW_PLACEHOLDERS
 
 LOG = logging.getLogger("EasyTV.shareddb")
 
@@ -19,6 +21,36 @@ def show_params(show: SharedShow) -> Tuple[Any, ...]:
             nxt.episodeid if nxt else None, nxt.season if nxt else None, nxt.episode if nxt else None,
             int(bool(state and state.in_progress)), state.lastplayed if state else "",
             state_to_json(state) if state is not None else None, float(show.event_time))
+
+
+def _number(value: Optional[int]) -> str:
+    return NULL if value is None else "%d" % value
+
+
+def show_rows(shows: Sequence[SharedShow], library: str) -> List[str]:
+    """The rows of the show upsert as SQL text, `SHOW_PLACEHOLDERS` filled with the same values as
+    `show_params`, each encoded as `easytv.mysql.batches.literal` would (text as hex literals,
+    numbers as digits; ASCII only), without its per-value dispatch. Raises `StoreError` naming
+    the show when a value cannot be stored (a NaN event time, a field of the wrong type)."""
+    place = text_literal(library)
+    result = []
+    for show in shows:
+        try:
+            state = show.state
+            head = (place, "%d" % show.tvshowid, text_literal(show.title[:TITLE_LENGTH]), "%d" % show.year)
+            if state is None:
+                tail = ("1", text_literal(show.device_id), NULL, NULL, NULL, "0", text_literal(""), NULL,
+                        float_literal(show.event_time))
+            else:
+                nxt = state.next
+                tail = ("0", text_literal(show.device_id), _number(nxt.episodeid), _number(nxt.season),
+                        _number(nxt.episode), "1" if state.in_progress else "0", text_literal(state.lastplayed),
+                        text_literal(state_to_json(state)), float_literal(show.event_time))
+        except (StoreError, TypeError, ValueError, AttributeError) as exc:
+            raise StoreError("shared row tvshowid=%r cannot be stored: %s" % (getattr(show, "tvshowid", None), exc)) \
+                from None
+        result.append(SHOW_PLACEHOLDERS % (head + tail))
+    return result
 
 
 def show_from_row(row: Sequence[Any]) -> Optional[SharedShow]:

@@ -1,8 +1,11 @@
 """The SQL text of every store operation, built once per location.
 
 Identifiers come only from `Tables` (validated and backtick-quoted by `quote_identifier`) and from
-constants of this package; every value is a `%s` parameter (or, for multi-row INSERTs, escaped by
-the driver's parameter substitution in `easytv.mysql.batches.pack`). Hence the `S608` waivers.
+constants of this package; every value is a `%s` parameter. The multi-row INSERTs (`SHOW_PLACEHOLDERS`,
+`setting_placeholders`) are filled by `easytv.mysql.batches.literal` instead of the driver: text as
+a hex literal of its UTF-8 bytes (`X'..'`, digits only), numbers as digits, so no value
+from input ever enters SQL text except through that encoding (no escaping involved; the cost of
+escaping 5,000 show states was most of a populate). Hence the `S608` waivers.
 Every statement is scoped to one video library: its first `%s` parameters are the store's
 `library` (see each attribute), except the device registry, which lists every library.
 
@@ -41,8 +44,9 @@ SHOW_COLUMNS = ("library", "tvshowid", "title", "year", "deleted", "revision", "
 
 SHOW_PLACEHOLDERS = ("(%s, %s, %s, %s, %s, " + REVISION_VARIABLE + ", %s, %s, %s, %s, %s, %s, %s, LEAST(%s, "
                      + EVENT_LIMIT_VARIABLE + "))")
-"""One row of the show upsert (library first): the revision comes from the transaction's session
-variable, the event time is clamped to the transaction's limit."""
+"""One row of the show upsert (library first), each `%s` a `batches.literal` (`rows.show_rows`):
+the revision comes from the transaction's session variable, the event time is clamped to the
+transaction's limit."""
 
 READ_COLUMNS = "tvshowid, title, year, deleted, state, event_time, device_id, revision"
 
@@ -88,7 +92,7 @@ class Statements:
         self.upsert_shows_suffix = " ON DUPLICATE KEY UPDATE " + assignments
 
         self.setting_placeholders = "(%s, %s, %s)"
-        """One (library, name, value) row of the settings upserts."""
+        """One (library, name, value) row of the settings upserts (`batches.values_row`)."""
         self.upsert_settings_prefix = "INSERT INTO %s (library, name, value) VALUES " % meta  # noqa: S608
         self.upsert_settings_suffix = " ON DUPLICATE KEY UPDATE value = VALUES(value)"
         self.seed_settings_prefix = "INSERT IGNORE INTO %s (library, name, value) VALUES " % meta  # noqa: S608

@@ -6,8 +6,8 @@ to `open`): it reads and writes only that library's rows, settings, revision and
 
 Round trips (counted by the driver wrapper, `round_trips`): `head` 1, `changes_since` 1 (the head
 query and the row query in one multi-statement, head first), `write` of one row 2 (the whole
-transaction but COMMIT in one multi-statement, then COMMIT), 5,000 rows of about 1 KB 3 round
-trips with the one COMMIT (`tools/bench_sync.py`). The revision row of `meta` is updated first in
+transaction but COMMIT in one multi-statement, then COMMIT), 5,000 rows of about 1 KB 11 round
+trips (one per 500 rows) with the one COMMIT (`tools/bench_sync.py`). The revision row of `meta` is updated first in
 every write transaction, so it serialises writers: revisions are committed in order and writers
 never deadlock on each other.
 
@@ -18,7 +18,7 @@ may be called from another thread and unblocks a read in progress.
 
 import inspect
 import threading
-from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple, TypeVar
+from typing import Any, Callable, Dict, Iterator, List, Mapping, Optional, Sequence, Tuple, TypeVar
 
 import pymysql
 
@@ -26,12 +26,11 @@ from easytv.core.cancel import Cancel
 from easytv.core.errors import StoreError, StoreUnavailable
 from easytv.core.scope import DEFAULT_KODI_VERSION
 from easytv.core.sync import LOCK_TTL_SECONDS, DatabaseConfig, Device, Head, SharedShow
-from easytv.mysql import rows, schema
-from easytv.mysql.batches import STATEMENT_BYTES, execute_all, join_statements, pack
+from easytv.mysql import batches, rows, schema
 from easytv.mysql.connection import Counters, CountingConnection, connect, is_connection_lost, is_timeout, translate
 from easytv.mysql.location import Location, resolve
 from easytv.mysql.scopes import carry_over, every_device
-from easytv.mysql.statements import SERVER_NOW, SETTING, SHOW_PLACEHOLDERS, Statements
+from easytv.mysql.statements import SERVER_NOW, SETTING, Statements
 
 T = TypeVar("T")
 
@@ -93,7 +92,7 @@ class MySQLStore:
             conn.select_db(location.database)
             sql = Statements(tables)
             with conn.cursor() as cursor:
-                results = execute_all(cursor, sql.open_library + "; SELECT @@max_allowed_packet",
+                results = batches.execute_all(cursor, sql.open_library + "; SELECT @@max_allowed_packet",
                                       (library, library, str(schema.new_generation()), library, device_id))
                 previous = results[1].rows[0][0] if results[1].rows else ""
                 max_packet = int(results[2].rows[0][0])
@@ -231,7 +230,7 @@ class MySQLStore:
         tvshowid: one round trip. The head is read first, so the rows are never older than it
         (a row newer than the head is pulled again next time, harmlessly)."""
         def run(cursor: Any) -> Tuple[Head, List[SharedShow]]:
-            head_rows, show_rows = execute_all(cursor, self._sql.changes_since,
+            head_rows, show_rows = batches.execute_all(cursor, self._sql.changes_since,
                                                (self.library, self.library, int(revision)))
             pulled = sorted(show_rows.rows, key=lambda record: int(record[0]))
             return self._head_from(head_rows.rows), rows.shows_from_rows(pulled)
@@ -249,42 +248,53 @@ class MySQLStore:
         transaction that bumps the revision once; return the new revision.
 
         One row: 2 round trips (everything but COMMIT in one multi-statement, then COMMIT).
-        Many rows: INSERTs of up to 500 rows, packed into round trips of at most half the
-        server's `max_allowed_packet` (4 MiB at most), then one COMMIT. Nothing to write: the
+        More: one round trip per INSERT of up to 500 rows (values as hex/number literals,
+        `batches.literal`), each encoded while the server runs the previous one
+        (`batches.execute_each`), then one COMMIT. A row that cannot be stored (NaN event time)
+        raises `StoreError`, and nothing is written. Nothing to write: the
         current revision (1 round trip). On failure the transaction is rolled back and
         `StoreUnavailable`/`StoreError` raised.
         """
         if not shows and not settings:
             return self.head().revision
         sql, library = self._sql, self.library
-        show_params = [(library,) + rows.show_params(show) for show in shows]
-        setting_params = [(library, SETTING + name, str(value)) for name, value in (settings or {}).items()]
+        setting_rows = [batches.values_row(sql.setting_placeholders, (library, SETTING + name, str(value)))
+                        for name, value in (settings or {}).items()]
+        limit, step = min(batches.STATEMENT_BYTES, self._packet_budget), batches.ROWS_PER_STATEMENT
+
+        def packets(cursor: Any) -> Iterator[str]:
+            # Rows are encoded 500 at a time, as each packet is needed (`batches.execute_each`).
+            statements = [cursor.mogrify(sql.begin_write, (library, library))]
+            statements += batches.pack(sql.upsert_settings_prefix, setting_rows, sql.upsert_settings_suffix)
+            for start in range(0, max(len(shows), 1), step):
+                chunk = rows.show_rows(shows[start:start + step], library)
+                statements += batches.pack(sql.upsert_shows_prefix, chunk, sql.upsert_shows_suffix, limit)
+                yield from batches.join_statements(statements, self._packet_budget)
+                statements = []
 
         def run(cursor: Any) -> int:
-            statements = [cursor.mogrify(sql.begin_write, (library, library))]
-            statements += pack(cursor, sql.upsert_settings_prefix, sql.setting_placeholders,
-                               sql.upsert_settings_suffix, setting_params)
-            statements += pack(cursor, sql.upsert_shows_prefix, SHOW_PLACEHOLDERS, sql.upsert_shows_suffix,
-                               show_params, min(STATEMENT_BYTES, self._packet_budget))
-            revision = None
-            for packet in join_statements(statements, self._packet_budget):
-                results = execute_all(cursor, packet)
-                if revision is None:
+            revision: List[int] = []
+
+            def check(index: int, results: List[batches.Result]) -> None:
+                if index == 0:
                     if results[1].rowcount != 1:
                         raise StoreError("shared meta table has no revision row")
-                    revision = int(results[3].rows[0][0])
+                    revision.append(int(results[3].rows[0][0]))
+
+            batches.execute_each(cursor, packets(cursor), check, overlap=len(shows) > step)
             cursor.connection.commit()
-            return int(revision or 0)
+            return revision[0]
         return self._run("write", run, transaction=True)
 
     def seed_settings(self, settings: Mapping[str, str]) -> Dict[str, str]:
         """Store each setting that has no shared value yet (INSERT IGNORE); return every shared
         value. One round trip."""
         def run(cursor: Any) -> Dict[str, str]:
-            statements = pack(cursor, self._sql.seed_settings_prefix, self._sql.setting_placeholders, "",
-                              [(self.library, SETTING + name, str(value)) for name, value in settings.items()])
+            values = [batches.values_row(self._sql.setting_placeholders, (self.library, SETTING + name, str(value)))
+                      for name, value in settings.items()]
+            statements = batches.pack(self._sql.seed_settings_prefix, values, "")
             head = cursor.mogrify(self._sql.head, (self.library,))
-            results = execute_all(cursor, "; ".join(statements + [head]))
+            results = batches.execute_all(cursor, "; ".join(statements + [head]))
             return dict(self._head_from(results[-1].rows).settings)
         return self._run("seed settings", run)
 
@@ -310,7 +320,7 @@ class MySQLStore:
 
         def run(cursor: Any) -> Head:
             args = (library, str(schema.new_generation()), library, library, library)
-            head = self._head_from(execute_all(cursor, self._sql.clear, args)[-1].rows)
+            head = self._head_from(batches.execute_all(cursor, self._sql.clear, args)[-1].rows)
             cursor.connection.commit()
             return head
         return self._run("clear", run, transaction=True)

@@ -1,0 +1,77 @@
+"""SQL literals of the multi-row upserts (`easytv.mysql.batches`, `easytv.mysql.rows.show_rows`)."""
+
+import dataclasses
+import re
+
+import pytest
+
+from easytv.core.errors import StoreError
+from easytv.core.models import Episode, ShowState, TVShow
+from easytv.core.sync import SharedShow
+from easytv.mysql.batches import ROWS_PER_STATEMENT, literal, pack, values_row
+from easytv.mysql.rows import show_params, show_rows
+from easytv.mysql.statements import SHOW_PLACEHOLDERS
+
+TEXT = "it's \\ \"x\" \x00 \x1a '); DROP TABLE t; -- 🎬 𝄞 %s"
+SAFE = re.compile(r"^(NULL|-?\d+|-?\d+\.\d+e0|-?\d(\.\d+)?e[-+]\d+|X'[0-9a-f]*'|'')$")
+
+
+def show(tvshowid=7, state=True, **changes):
+    episode = Episode(100 + tvshowid, tvshowid, 2, 3, title=TEXT, plot=TEXT * 10, file="/tv/" + TEXT)
+    tv = TVShow(tvshowid, TEXT, 2001, poster=TEXT)
+    st = ShowState(tv, episode, False, (1, 2, 3), (4,), 3, 7, "2026-01-01 20:00:00", True) if state else None
+    return dataclasses.replace(SharedShow(tvshowid, TEXT, 2001, st, 1700000000.25, "device-" + TEXT), **changes)
+
+
+@pytest.mark.parametrize("value, text", [
+    (None, "NULL"), (True, "1"), (False, "0"), (0, "0"), (-12, "-12"), (2 ** 63, "9223372036854775808"),
+    (100.0, "100.0e0"), (1700000000.123456, "1700000000.123456e0"), (1e20, "1e+20"), (-2.5e-07, "-2.5e-07"),
+    ("", "X''"), ("a'", "X'6127'"), ("🎬", "X'f09f8eac'"), (b"\x00'", "X'0027'"),
+])
+def test_literals_are_digits_or_hex(value, text):
+    assert literal(value) == text
+    assert SAFE.match(text)
+
+
+def test_a_float_reads_back_as_the_same_float():
+    for value in (0.1, 1 / 3, 1700000000.123456, 5e-324, 1.7976931348623157e308):
+        assert float(literal(value)) == value
+
+
+@pytest.mark.parametrize("value", [float("nan"), float("inf"), -float("inf"), object(), [1]])
+def test_values_that_cannot_be_stored_raise_store_error(value):
+    with pytest.raises(StoreError):
+        literal(value)
+
+
+def test_a_lone_surrogate_becomes_a_question_mark_instead_of_failing():
+    assert literal("a\ud800b") == "X'613f62'"
+
+
+def test_show_rows_are_the_generic_encoding_of_show_params():
+    shows = [show(1), show(2, state=False), show(3, title=TEXT * 200)]
+    expected = [values_row(SHOW_PLACEHOLDERS, ("MyVideos121",) + show_params(s)) for s in shows]
+    assert show_rows(shows, "MyVideos121") == expected
+
+
+def test_show_rows_hold_no_input_text_outside_hex_literals():
+    for text in show_rows([show(1), show(2, state=False)], "MyVideos121"):
+        text.encode("ascii")
+        assert "DROP" not in text and "'" not in re.sub(r"X'[0-9a-f]*'|''", "", text)
+
+
+def test_a_row_that_cannot_be_stored_raises_store_error_naming_the_show():
+    with pytest.raises(StoreError, match="tvshowid=5"):
+        show_rows([show(5, event_time=float("nan"))], "MyVideos121")
+    with pytest.raises(StoreError, match="tvshowid=6"):
+        show_rows([show(6, year="2001")], "MyVideos121")
+
+
+def test_pack_splits_at_500_rows_and_at_the_byte_limit():
+    rows = ["(%d)" % i for i in range(1200)]
+    statements = pack("INSERT INTO t (a) VALUES ", rows, " X")
+    assert [s.count("(") - 1 for s in statements] == [ROWS_PER_STATEMENT, ROWS_PER_STATEMENT, 200]
+    assert ", ".join(s[len("INSERT INTO t (a) VALUES "):-2] for s in statements) == ", ".join(rows)
+    big = ["(" + "1" * 600 + ")", "(2)", "(" + "3" * 2000 + ")", "(4)"]
+    assert pack("P ", big, "", limit=1000) == ["P " + big[0] + ", " + big[1], "P " + big[2], "P " + big[3]]
+    assert pack("P ", [], "") == []
