@@ -1,7 +1,7 @@
 """Kodi notifications parsed into typed events: one parser, `json.loads`, a method table.
 
-Shapes are those Kodi 20.1 delivers to `xbmc.Monitor.onNotification` (see
-shared/KODI-HEADLESS.md and tests/fixtures/kodi20/notifications_play_stop.json), e.g.
+Shapes are those Kodi 20.1 delivers to `xbmc.Monitor.onNotification` (captured in
+tests/fixtures/kodi20/notifications_play_stop.json; Kodi 21.2 sends the same), e.g.
 `VideoLibrary.OnUpdate` arrives both as `{"item": {"id": 7, "type": "episode"}, "playcount": 1}`
 and as the flat `{"id": 7, "type": "episode"}`.
 """
@@ -11,6 +11,9 @@ from dataclasses import dataclass
 from typing import Any, Callable, Dict, Mapping, Optional, Union
 
 from easytv.core.errors import MalformedNotification
+
+SETTINGS_CHANGED = "EasyTV.SettingsChanged"
+"""The marker the Kodi monitor queues when the add-on's settings changed (not a Kodi method)."""
 
 
 @dataclass(frozen=True)

@@ -5,7 +5,7 @@ from typing import Tuple
 
 import xbmc
 
-SETTINGS_CHANGED = "EasyTV.SettingsChanged"
+from easytv.core.events import SETTINGS_CHANGED
 
 Notification = Tuple[str, str, str]
 """(sender, method, data) as Kodi passes them to `onNotification`; data is JSON text."""
