@@ -1,4 +1,4 @@
-"""Where Kodi, pymysql and defusedxml may be imported (README, "Development": the package layout), checked on the AST."""
+"""Where Kodi, pymysql and defusedxml may be imported (README, "Development"), checked on the AST."""
 
 import ast
 import os
