@@ -160,32 +160,37 @@ def test_malformed_notifications_are_skipped(tmp_path):
 
 
 @pytest.mark.skipif(os.geteuid() == 0, reason="root can write a read-only folder")
-def test_device_id_in_a_read_only_profile_is_kept_for_the_run(tmp_path, monkeypatch, caplog):
-    from easytv.kodi import addon
+def test_device_id_in_a_read_only_profile_is_kept_for_the_run(tmp_path, caplog):
+    from easytv.app.identity import DeviceId
     folder = tmp_path / "profile"
     folder.mkdir()
     folder.chmod(stat.S_IRUSR | stat.S_IXUSR)
-    monkeypatch.setattr(addon, "profile_path", lambda: str(folder))
-    monkeypatch.setattr(addon, "_RUN_DEVICE_ID", None, raising=False)
+    ids = DeviceId()
     try:
         with caplog.at_level(logging.WARNING, logger="EasyTV.service"):
-            first = addon.device_id()
-        assert addon.device_id() == first
+            first = ids.get(str(folder))
+        assert ids.get(str(folder)) == first
         assert "for this run only" in caplog.text
     finally:
         folder.chmod(stat.S_IRWXU)
 
 
-def test_device_id_when_the_profile_cannot_be_written(tmp_path, monkeypatch, caplog):
-    from easytv.kodi import addon
+def test_device_id_when_the_profile_cannot_be_written(tmp_path, caplog):
+    from easytv.app.identity import DeviceId
     blocker = tmp_path / "file"
     blocker.write_text("")
-    monkeypatch.setattr(addon, "profile_path", lambda: str(blocker / "profile"))  # a file is in the way
-    monkeypatch.setattr(addon, "_RUN_DEVICE_ID", None, raising=False)
+    ids = DeviceId()
     with caplog.at_level(logging.WARNING, logger="EasyTV.service"):
-        first = addon.device_id()
-    assert addon.device_id() == first
+        first = ids.get(str(blocker / "profile"))  # a file is in the way: nothing can be written
+    assert ids.get(str(blocker / "profile")) == first
     assert "for this run only" in caplog.text
+
+
+def test_device_id_is_kept_in_the_profile_folder(tmp_path):
+    from easytv.app.identity import DeviceId
+    first = DeviceId().get(str(tmp_path / "profile"))
+    assert DeviceId().get(str(tmp_path / "profile")) == first  # a later run reads it back
+    assert (tmp_path / "profile" / "device_id").read_text().strip() == first
 
 
 def test_a_syncer_that_cannot_be_built_leaves_the_service_running_locally(tmp_path, caplog):

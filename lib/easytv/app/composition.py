@@ -11,6 +11,7 @@ from typing import Dict, List, Optional, Tuple
 from easytv.app.cache import WindowCache
 from easytv.app.clock import ServerClock
 from easytv.app.engine import Engine
+from easytv.app.identity import device_id
 from easytv.app.interfaces import LocalStore
 from easytv.app.journal import Journal
 from easytv.app.service import Service
@@ -68,7 +69,7 @@ def kodi_syncer(service: Service) -> Optional[Syncer]:
         STORAGE_LOG.warning("Multi-instance sync is on, but no advancedsettings.xml names a MySQL video "
                             "database; using window property storage")
         return None
-    device = Device(addon.device_id(), addon.friendly_name(), addon.version(), addon.kodi_version(),
+    device = Device(device_id(addon.profile_path()), addon.friendly_name(), addon.version(), addon.kodi_version(),
                     fingerprint(shared_values(service.settings)))
     service.engine.device_id = device.device_id
     token = Cancel()  # one per syncer: close() cancels it, a later syncer gets a new one

@@ -18,6 +18,7 @@ from typing import Dict, List, Sequence
 from urllib.parse import parse_qs, urlsplit
 
 from easytv.app import actions, mix, widget
+from easytv.app.identity import device_id
 from easytv.core import chooser
 from easytv.core.errors import ConfigError, Error, StoreError
 from easytv.core.settings import LAUNCH_ASK, LAUNCH_RANDOM_MIX, Settings
@@ -176,12 +177,12 @@ def _open_shared_store():
     config = discover(addon.advancedsettings_paths(), addon.read_file)
     if config is None:
         raise ConfigError("no advancedsettings.xml names a MySQL video database")
-    return MySQLStore.open(config, addon.device_id(), kodi_version=addon.kodi_version())
+    return MySQLStore.open(config, device_id(addon.profile_path()), kodi_version=addon.kodi_version())
 
 
 def _show_sync_status() -> None:
     try:
-        report = actions.sync_status(_open_shared_store, addon.device_id())
+        report = actions.sync_status(_open_shared_store, device_id(addon.profile_path()))
     except Error as exc:
         LOG.warning("Sync status failed: %s", exc)
         dialogs.notify(addon.localize(30038), error=True)

@@ -1,9 +1,7 @@
 """Facts about the add-on and Kodi: version, profile folder, localized strings, friendly name."""
 
 import logging
-import os
-import uuid
-from typing import List, Optional
+from typing import List
 
 import xbmc
 import xbmcaddon
@@ -55,39 +53,3 @@ def read_file(path: str):
             return handle.read(1024 * 1024 + 1)
     except FileNotFoundError:
         return None
-
-
-_RUN_DEVICE_ID: Optional[str] = None
-"""The id used for this run when the profile folder cannot keep one (read-only or full)."""
-
-
-def device_id() -> str:
-    """This device's UUID, created on first use and kept in the add-on's profile folder.
-
-    When the folder cannot be written (read-only or full profile), an id made for this run is
-    used (the same one for the whole run) and the reason is logged once; the next start tries
-    again. Never raises `OSError`.
-    """
-    global _RUN_DEVICE_ID
-    folder = profile_path()
-    path = os.path.join(folder, "device_id")
-    try:
-        with open(path, encoding="utf-8") as handle:
-            value = handle.read().strip()
-        uuid.UUID(value)
-        return value
-    except (OSError, ValueError):
-        pass
-    if _RUN_DEVICE_ID is not None:
-        return _RUN_DEVICE_ID
-    value = str(uuid.uuid4())
-    tmp = path + ".tmp"
-    try:
-        xbmcvfs.mkdirs(folder)
-        with open(tmp, "w", encoding="utf-8") as handle:
-            handle.write(value + "\n")
-        os.replace(tmp, path)
-    except OSError as exc:
-        LOG.warning("Cannot keep the device id in %s (%s); using %s for this run only", path, exc, value)
-        _RUN_DEVICE_ID = value
-    return value
