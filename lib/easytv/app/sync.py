@@ -4,6 +4,10 @@ Each `tick()` collects at most one finished operation and starts at most one new
 priority: connect (after the backoff), the first sync (pull everything, or populate an empty
 database under the lock), writes of queued rows, the device heartbeat, the revision poll.
 Nothing here blocks on the database.
+
+With wake-up hints (`easytv.app.hints`), each commit is announced to the peers and a peer's
+hint makes the next tick poll; polling slows to `easytv.core.hints.SLOW_POLL_SECONDS` while
+hints are known to arrive, and is the fallback (every `poll_seconds`) while they are not.
 """
 
 import dataclasses
@@ -17,6 +21,7 @@ from easytv.app.engine import Engine
 from easytv.app.journal import Journal
 from easytv.core.cancel import Cancel
 from easytv.core.errors import StoreUnavailable
+from easytv.core.hints import Arrival, RateLimit
 from easytv.core.sync import Device, Head, SharedShow, SharedStore
 
 LOG = logging.getLogger("EasyTV.shareddb")
@@ -26,8 +31,11 @@ BACKOFF_SECONDS = 30.0
 """After a failed operation: local cache only, next attempt after this many seconds."""
 SCHEMA_RETRY_SECONDS = 600.0
 """After finding a newer schema: how long to stay local before looking again (seconds)."""
-HEARTBEAT_SECONDS = 60.0
-"""How often the device registry row is refreshed (seconds)."""
+HEARTBEAT_SECONDS = 900.0
+"""How often the device registry row is refreshed (seconds; one commit per 15 min, so
+`last_seen` is that coarse). A changed registration (settings fingerprint, hint endpoint) is
+written at once."""
+
 STOP_SECONDS = 0.5
 """How long `close()` waits for the worker thread to end (part of Kodi's 1 s exit budget)."""
 
@@ -40,6 +48,10 @@ class Syncer:
     whenever they differ from what was last seen. `on_storage(name)` reports `shared`/`local`.
     `cancel` is the token `open_store` and the store's reconnects give up on: `close()` cancels
     it, so a worker blocked connecting to a hung server ends at once.
+
+    `hints` (an `easytv.app.hints.HintSocket`, or None for none) is owned from here on: closed
+    by `close()`. `hint_host()` runs on the worker at each connect and returns the address peers
+    reach this device at ("" when unknown: the device then registers no hint endpoint).
     """
 
     name = "shared"
@@ -50,7 +62,8 @@ class Syncer:
                  on_settings: Callable[[Dict[str, str]], None] = lambda values: None,
                  on_storage: Callable[[str], None] = lambda name: None,
                  journal: Optional[Journal] = None, server_clock: Optional[ServerClock] = None,
-                 cancel: Optional[Cancel] = None) -> None:
+                 cancel: Optional[Cancel] = None, hints: Any = None,
+                 hint_host: Callable[[], str] = lambda: "") -> None:
         self._engine = engine
         self._open_store = open_store
         self.device = device
@@ -80,6 +93,13 @@ class Syncer:
         self._lock = threading.Lock()  # guards _closed and _opened (loop and worker)
         self._opened: List[Any] = []
         self._from_journal: Dict[int, SharedShow] = {}
+        self._hints = hints
+        self._hint_host = hint_host
+        self.arrival = Arrival()
+        self._hint_limit = RateLimit()
+        self._registered: Optional[Device] = None  # the registration last written
+        self.peers: List[Tuple[str, int]] = []
+        self._wake = False  # a hint asked for a poll that has not been submitted yet
         if journal is not None:
             queued = journal.read()
             self.save(queued.rows)
@@ -136,9 +156,11 @@ class Syncer:
         if result is not None:
             self._in_flight = None
             self._handle(*result)
+        now = self._clock()
+        if self._hints is not None:
+            self._take_hints(now)
         if self._in_flight is not None:
             return
-        now = self._clock()
         if self.store is None:
             if now >= self._retry_at:
                 self._submit("connect", self._connect_op)
@@ -149,18 +171,20 @@ class Syncer:
                 self._start_first_sync()
         elif self.pending or self.pending_settings:
             self._start_write()
-        elif now >= self._next_heartbeat:
+        elif now >= self._next_heartbeat or not sync_ops.same_registration(self._registered, self.device):
             device = dataclasses.replace(self.device, revision_applied=self.applied[1] if self.applied else 0)
-            self._submit("heartbeat", sync_ops.heartbeat(self.store, device))
+            self._submit("heartbeat", sync_ops.heartbeat(self.store, device, self._hints is not None))
         elif now >= self._next_poll:
             store, applied = self.store, self.applied
             monotonic = self._server_clock.monotonic if self._server_clock is not None else None
+            self._wake = False
             self._submit("poll", lambda: sync_ops.poll(store, applied, monotonic))
 
     def close(self) -> None:
         """Service exit (within Kodi's 1 s budget): journal every change not known to be
         committed, cancel a connect under way, close the connection so a read blocked on a hung
-        server fails, and wait up to `STOP_SECONDS` for the worker thread to end."""
+        server fails, stop the hint listener, and wait up to `STOP_SECONDS` for the worker
+        thread (and as long for the listener's) to end."""
         self._persist(always=True)  # first: nothing below may lose what is queued or being written
         with self._lock:
             self._closed = True
@@ -168,10 +192,44 @@ class Syncer:
         self.store = None
         if self._cancel is not None:
             self._cancel.cancel()
+        if self._hints is not None:
+            self._hints.shutdown()
         for store in stores:
             sync_ops.close_quietly(store)
         if not self._worker.stop(STOP_SECONDS):
             LOG.warning("The database worker did not end within %.1f s of the exit", STOP_SECONDS)
+        if self._hints is not None and not self._hints.close(STOP_SECONDS):
+            LOG.warning("The hint listener did not end within %.1f s of the exit", STOP_SECONDS)
+
+    # -- wake-up hints -----------------------------------------------------------------------
+
+    def _take_hints(self, now: float) -> None:
+        """Hints received since the last tick: each one for a position this device has not
+        applied makes the next poll due now (at most `HINT_POLLS_PER_SECOND` a second)."""
+        assert self._hints is not None
+        for hint in self._hints.received():
+            self.arrival.announce(hint.generation, hint.revision, hinted=True)
+            applied = self.applied
+            if not self.synced or applied is None:
+                continue
+            if (hint.generation != applied[0] or hint.revision > applied[1]) and self._hint_limit.allow(now):
+                self._next_poll = min(self._next_poll, now)
+                self._wake = True  # also when a poll is in flight: it may have read the head before
+
+    def _announce(self, generation: int, revision: int) -> None:
+        """This device committed (`generation`, `revision`): tell the peers."""
+        self.arrival.announce(generation, revision, hinted=False)
+        if self._hints is not None and self.peers:
+            self._hints.send(generation, revision, self.peers)
+
+    def _poll_seconds(self) -> float:
+        if self._hints is None:
+            return self.poll_seconds
+        return self.arrival.poll_seconds(self.poll_seconds)
+
+    def _adopt_peers(self, devices: Optional[List[Device]]) -> None:
+        if devices is not None:
+            self.peers = sync_ops.hint_peers(devices, self.device.device_id)
 
     def _submit(self, name: str, fn: Callable[[], Any]) -> None:
         self._in_flight = name
@@ -179,7 +237,7 @@ class Syncer:
 
     # -- operations (run on the worker) -----------------------------------------------------
 
-    def _connect_op(self) -> Tuple[SharedStore, Dict[str, str], Optional[float]]:
+    def _connect_op(self) -> Tuple[SharedStore, Dict[str, str], Optional[float], Device, Optional[List[Device]]]:
         store = self._open_store()
         with self._lock:
             closed = self._closed
@@ -192,8 +250,13 @@ class Syncer:
         if self._server_clock is not None:
             offset = self._server_clock.measure(store.server_time)
         shared = store.seed_settings(self._local_settings())
-        store.register_device(self.device)
-        return store, shared, offset
+        device = self.device
+        if self._hints is not None:
+            host = self._hint_host()
+            device = dataclasses.replace(device, hint_host=host, hint_port=self._hints.port if host else 0)
+        store.register_device(device)
+        devices = store.devices() if self._hints is not None else None
+        return store, shared, offset, device, devices
 
     def _start_first_sync(self) -> None:
         store, applied = self.store, self.applied
@@ -213,7 +276,8 @@ class Syncer:
         self.pending.clear()
         self.pending_settings.clear()
         self._writing = (rows, settings)
-        self._submit("write", lambda: store.write(rows, settings or None))
+        peers = self._hints is not None  # re-read at each write: a peer may have joined or moved
+        self._submit("write", lambda: sync_ops.write(store, rows, settings, peers))
 
     def _clamped(self, rows: List[SharedShow]) -> List[SharedShow]:
         """`rows` with no event time more than a minute ahead of the server's clock."""
@@ -233,7 +297,12 @@ class Syncer:
             self._failed(name, error)
             return
         if name == "connect":
-            self.store, shared, offset = value
+            self.store, shared, offset, registered, devices = value
+            self._registered = registered
+            self.device = dataclasses.replace(self.device, hint_host=registered.hint_host,
+                                              hint_port=registered.hint_port)
+            self._adopt_peers(devices)
+            self._next_heartbeat = self._clock() + HEARTBEAT_SECONDS
             self._offline = False
             self._adopt_offset(offset)
             self.synced = False
@@ -248,17 +317,25 @@ class Syncer:
                 return
             # The revision seen before the snapshot was written, not the one it made: a peer's
             # commit in between is pulled by the next poll (with our own rows, harmlessly).
-            self.applied = value
+            generation, before, written = value
+            self.applied = (generation, before)
             self.synced = True
+            self._announce(generation, written)
             self._persist()
             LOG.info("Populated the shared database with %d shows (revision %d)", len(self._engine.states),
-                     value[1] + 1)
+                     written)
         elif name == "write":
             # `applied` stays where it was: the next poll pulls these rows back, and with them
             # any row where another device's newer event won over ours.
             self._writing = ([], {})
             self._persist()
+            revision, devices = value
+            self._adopt_peers(devices)
+            if self.applied is not None:
+                self._announce(self.applied[0], revision)
         elif name == "heartbeat":
+            self._registered, devices = value
+            self._adopt_peers(devices)
             self._next_heartbeat = self._clock() + HEARTBEAT_SECONDS
         elif name == "poll":
             self._handle_poll(*value)
@@ -305,7 +382,9 @@ class Syncer:
                      -delta)
 
     def _handle_poll(self, head: Head, rows: Optional[List[SharedShow]], offset: Optional[float]) -> None:
-        self._next_poll = self._clock() + self.poll_seconds
+        if self.applied is None or head.generation != self.applied[0] or head.revision != self.applied[1]:
+            self.arrival.found(head.generation, head.revision)
+        self._next_poll = self._clock() + (0.0 if self._wake else self._poll_seconds())
         if offset is not None and self._server_clock is not None and self._server_clock.measured:
             self._server_clock.adopt(offset)  # re-measured at every poll, no extra round trip
         self._adopt_settings(head.settings)

@@ -70,7 +70,11 @@ class Head:
 
 @dataclass(frozen=True)
 class Device:
-    """One row of the device registry. `last_seen` is seconds since the epoch (server clock)."""
+    """One row of the device registry. `last_seen` is seconds since the epoch (server clock).
+
+    `hint_host`/`hint_port`: where the device listens for wake-up hints (UDP; README,
+    "Multi-instance sync"); "" and 0 when it does not, or the store does not keep them.
+    """
 
     device_id: str
     name: str
@@ -79,6 +83,8 @@ class Device:
     settings_fingerprint: str = ""
     revision_applied: int = 0
     last_seen: float = 0.0
+    hint_host: str = ""
+    hint_port: int = 0
 
 
 class SharedStore(Protocol):

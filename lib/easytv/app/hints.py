@@ -1,0 +1,122 @@
+"""Wake-up hints over UDP: one socket that listens for peers' hints and sends this device's.
+
+The datagram and the rules are in `easytv.core.hints`. A hint is only ever a reason to poll
+now, so nothing here trusts what it receives beyond decoding it. Standard library only.
+"""
+
+import logging
+import queue
+import socket
+import threading
+from typing import Iterable, List, Optional, Tuple
+
+from easytv.core.hints import Hint, decode, encode
+
+LOG = logging.getLogger("EasyTV.shareddb")
+
+RECEIVE_TIMEOUT_SECONDS = 0.25
+"""The listener thread wakes at least this often to see whether it must end (seconds)."""
+JOIN_SECONDS = 1.0
+"""`close()` waits at most this long for the listener thread (seconds)."""
+MAX_QUEUED = 64
+"""Hints waiting for the loop beyond this many are dropped (a flood costs nothing)."""
+
+
+def local_address_toward(host: str, port: int) -> str:
+    """The local IP address this device uses to reach `host:port` (the database server), so
+    peers that reach the same server can reach us: `getsockname()` of a UDP socket connected
+    toward it (a connect sends nothing). "" when it cannot be told (no route, unknown name).
+    May block on a DNS lookup of `host`: call it off the service loop."""
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as probe:
+            probe.connect((host, port or 9))
+            return str(probe.getsockname()[0])
+    except (OSError, UnicodeError) as exc:
+        LOG.debug("Cannot tell the local address toward %s: %s", host, exc)
+        return ""
+
+
+class HintSocket:
+    """A UDP socket bound to `host:port` (production: 0.0.0.0 and an OS-assigned port; tests:
+    127.0.0.1) with a daemon thread that queues every hint of `scope` it receives.
+
+    `received()` drains the queue (never blocks); `send(generation, revision, peers)` sends one
+    datagram to each (host, port) (errors logged, never raised); `close()` ends the thread
+    within `RECEIVE_TIMEOUT_SECONDS` (it waits up to `JOIN_SECONDS`). Raises OSError from the
+    constructor when the socket cannot be bound.
+    """
+
+    def __init__(self, scope: str, host: str = "0.0.0.0", port: int = 0) -> None:
+        self.scope = scope
+        self._socket = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+        try:
+            self._socket.bind((host, port))
+            self._socket.settimeout(RECEIVE_TIMEOUT_SECONDS)
+        except OSError:
+            self._socket.close()
+            raise
+        self.port: int = self._socket.getsockname()[1]
+        self._inbox: "queue.Queue[Hint]" = queue.Queue(MAX_QUEUED)
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="EasyTV.hints", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        while not self._stop.is_set():
+            try:
+                data, _sender = self._socket.recvfrom(512)
+            except socket.timeout:
+                continue
+            except OSError:
+                if not self._stop.is_set():
+                    LOG.debug("Hint listener stopped: the socket failed")
+                return
+            hint = decode(data)
+            if hint is None or hint.scope != self.scope:
+                continue
+            try:
+                self._inbox.put_nowait(hint)
+            except queue.Full:
+                pass
+
+    def received(self) -> List[Hint]:
+        """Every hint received since the last call, oldest first."""
+        hints = []
+        while True:
+            try:
+                hints.append(self._inbox.get_nowait())
+            except queue.Empty:
+                return hints
+
+    def send(self, generation: int, revision: int, peers: Iterable[Tuple[str, int]]) -> int:
+        """Announce (`generation`, `revision`) of this scope to each peer; returns how many
+        datagrams were sent."""
+        data = encode(Hint(self.scope, generation, revision))
+        sent = 0
+        for host, port in peers:
+            try:
+                self._socket.sendto(data, (host, port))
+                sent += 1
+            except OSError as exc:
+                LOG.debug("Cannot send a hint to %s:%d: %s", host, port, exc)
+        return sent
+
+    @property
+    def alive(self) -> bool:
+        """True while the listener thread runs."""
+        return self._thread.is_alive()
+
+    def shutdown(self) -> None:
+        """Stop listening and sending, without waiting (the thread ends within
+        `RECEIVE_TIMEOUT_SECONDS`)."""
+        self._stop.set()
+        try:
+            self._socket.close()
+        except OSError:
+            pass
+
+    def close(self, timeout: Optional[float] = JOIN_SECONDS) -> bool:
+        """`shutdown()`, then wait up to `timeout` seconds for the thread; True when it ended."""
+        self.shutdown()
+        self._thread.join(timeout)
+        return not self._thread.is_alive()
