@@ -11,6 +11,7 @@ from typing import Any, Callable, Dict, List, Optional, Tuple
 from easytv.app.cache import WindowCache
 from easytv.app.clock import ServerClock
 from easytv.app.engine import Engine
+from easytv.app.hints import HintSocket, local_address_toward
 from easytv.app.interfaces import LocalStore
 from easytv.app.journal import Journal
 from easytv.app.storage import Storage
@@ -268,13 +269,25 @@ def kodi_syncer(service: Service) -> Optional[Syncer]:
         STORAGE_LOG.info("Using shared database storage, %s", store.describe_location())
         return store
 
+    hints = open_hints(config.shared_database) if service.settings.sync_hints else None
     return Syncer(service.engine, open_store, device, ThreadWorker(), time.monotonic,
                   poll_seconds=service.settings.sync_poll_seconds,
                   local_settings=lambda: shared_values(service.settings),
                   on_settings=service.on_shared_settings,
                   on_storage=lambda name: service.cache.set_status(properties.STORAGE, name),
                   journal=Journal(os.path.join(addon.profile_path(), "offline_queue.json")),
-                  server_clock=service.server_clock, cancel=token)
+                  server_clock=service.server_clock, cancel=token,
+                  hints=hints, hint_host=lambda: local_address_toward(config.host, config.port))
+
+
+def open_hints(scope: str) -> Optional[HintSocket]:
+    """The wake-up hint socket (all interfaces, an OS-assigned port), or None (reason logged:
+    sync then relies on polling alone)."""
+    try:
+        return HintSocket(scope, "0.0.0.0", 0)
+    except OSError as exc:
+        SHAREDDB_LOG.warning("Cannot listen for wake-up hints (%s); polling only", exc)
+        return None
 
 
 _WARNED: List[bool] = []
