@@ -328,6 +328,6 @@ def test_a_changed_fingerprint_re_registers_at_once(world):
 def test_hints_are_on_by_default_and_the_service_opens_a_socket_for_them():
     from easytv.app.service import open_hints
     assert Settings().sync_hints is True
-    hints = open_hints("easytv_myvideos")
+    hints = open_hints("easytv_myvideos", "127.0.0.1")
     assert hints is not None and hints.port > 0
     assert hints.close()

@@ -280,11 +280,11 @@ def kodi_syncer(service: Service) -> Optional[Syncer]:
                   hints=hints, hint_host=lambda: local_address_toward(config.host, config.port))
 
 
-def open_hints(scope: str) -> Optional[HintSocket]:
-    """The wake-up hint socket (all interfaces, an OS-assigned port), or None (reason logged:
-    sync then relies on polling alone)."""
+def open_hints(scope: str, host: str = "0.0.0.0") -> Optional[HintSocket]:
+    """The wake-up hint socket (on `host`: all interfaces, for the LAN peers; an OS-assigned
+    port), or None (reason logged: sync then relies on polling alone)."""
     try:
-        return HintSocket(scope, "0.0.0.0", 0)
+        return HintSocket(scope, host, 0)
     except OSError as exc:
         SHAREDDB_LOG.warning("Cannot listen for wake-up hints (%s); polling only", exc)
         return None
