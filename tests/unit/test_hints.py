@@ -213,11 +213,11 @@ def test_a_play_reaches_the_other_device_by_hint_before_the_next_poll(world):
     clock, library, store, make = world
     living, bedroom = make("living"), make("bedroom")
     start(clock, [living, bedroom])
-    assert living.syncer.peers == []  # read at its connect, before the bedroom registered
+    assert living.syncer.link.peers == []  # read at its connect, before the bedroom registered
     # Confirm hints once (a hinted change polls find), so the bedroom polls slowly.
     play(living, library)
-    until(clock, [living, bedroom], lambda: bedroom.syncer.arrival.working, "hints confirmed")
-    assert living.syncer.peers == [("127.0.0.1", bedroom.hints.port)]  # re-read at the write
+    until(clock, [living, bedroom], lambda: bedroom.syncer.link.arrival.working, "hints confirmed")
+    assert living.syncer.link.peers == [("127.0.0.1", bedroom.hints.port)]  # re-read at the write
     assert bedroom.window.props.get("EasyTV.3.EpisodeNo") == "S01E03"
     run(clock, [living, bedroom], 25)  # one slow poll passes, nothing changes
     library.watch(13, lastplayed="2026-12-01 22:00:00")
@@ -226,7 +226,7 @@ def test_a_play_reaches_the_other_device_by_hint_before_the_next_poll(world):
     until(clock, [living, bedroom], lambda: bedroom.window.props.get("EasyTV.3.EpisodeNo") == "S02E01",
           "the hinted change reached the bedroom")
     assert clock.now - began < 2.0  # far below the slow poll (20 s): the hint made it poll
-    assert bedroom.syncer.arrival.working
+    assert bedroom.syncer.link.arrival.working
 
 
 def test_an_idle_device_with_hints_working_makes_at_most_4_queries_a_minute(world):
@@ -234,7 +234,7 @@ def test_an_idle_device_with_hints_working_makes_at_most_4_queries_a_minute(worl
     living, bedroom = make("living"), make("bedroom")
     start(clock, [living, bedroom])
     play(living, library)
-    until(clock, [living, bedroom], lambda: bedroom.syncer.arrival.working, "hints confirmed")
+    until(clock, [living, bedroom], lambda: bedroom.syncer.link.arrival.working, "hints confirmed")
     run(clock, [living, bedroom], 60)
     bedroom.trips = 0
     run(clock, [living, bedroom], 30 * 60)
@@ -255,13 +255,13 @@ def test_a_change_no_hint_announced_falls_back_to_polling_every_2_seconds(world)
     living, bedroom = make("living"), make("bedroom")
     start(clock, [living, bedroom])
     play(living, library)
-    until(clock, [living, bedroom], lambda: bedroom.syncer.arrival.working, "hints confirmed")
+    until(clock, [living, bedroom], lambda: bedroom.syncer.link.arrival.working, "hints confirmed")
     living.hints.send = lambda generation, revision, peers: 0  # a firewall now drops living's hints
     library.watch(13, lastplayed="2026-12-01 22:00:00")
     living.engine.handle(events.EpisodeChanged(13, 1))
     run(clock, [living, bedroom], 25)  # the slow poll finds it, unannounced
     assert bedroom.window.props.get("EasyTV.3.EpisodeNo") == "S02E01"
-    assert not bedroom.syncer.arrival.working
+    assert not bedroom.syncer.link.arrival.working
     bedroom.trips = 0
     run(clock, [living, bedroom], 60)
     assert bedroom.trips >= 25  # every 2 s again
@@ -272,7 +272,7 @@ def test_forged_hints_cost_one_staleness_query_each_at_most_4_a_second(world):
     living, bedroom = make("living"), make("bedroom")
     start(clock, [living, bedroom])
     play(living, library)
-    until(clock, [living, bedroom], lambda: bedroom.syncer.arrival.working, "hints confirmed")
+    until(clock, [living, bedroom], lambda: bedroom.syncer.link.arrival.working, "hints confirmed")
     run(clock, [living, bedroom], 25)
     revision = store.revision
     bedroom.trips = 0
@@ -296,7 +296,7 @@ def test_a_peer_without_a_hint_endpoint_gets_no_hint(world):
     living, bedroom = make("living"), make("bedroom", hints=False)
     start(clock, [living, bedroom])
     assert store.device_rows["bedroom"].hint_port == 0
-    assert living.syncer.peers == []
+    assert living.syncer.link.peers == []
 
 
 # -- idle cost: the registry heartbeat ---------------------------------------------------------

@@ -4,13 +4,15 @@ The datagram and the rules are in `easytv.core.hints`. A hint is only ever a rea
 now, so nothing here trusts what it receives beyond decoding it. Standard library only.
 """
 
+import dataclasses
 import logging
 import queue
 import socket
 import threading
-from typing import Iterable, List, Optional, Tuple
+from typing import Callable, Iterable, List, Optional, Sequence, Tuple
 
-from easytv.core.hints import Hint, decode, encode
+from easytv.core.hints import Arrival, Hint, RateLimit, decode, encode
+from easytv.core.sync import Device
 
 LOG = logging.getLogger("EasyTV.shareddb")
 
@@ -120,3 +122,80 @@ class HintSocket:
         self.shutdown()
         self._thread.join(timeout)
         return not self._thread.is_alive()
+
+
+class HintLink:
+    """The syncer's side of the hints: the socket (None: hints off), whether hints are known to
+    arrive (`arrival`), the rate limit of the polls they trigger, and the peers to announce to.
+    Loop side except `endpoint`, which runs on the worker (`host()` may look a name up)."""
+
+    def __init__(self, hints: Optional[HintSocket] = None, host: Callable[[], str] = lambda: "") -> None:
+        self.socket = hints
+        self._host = host
+        self.arrival = Arrival()
+        self._limit = RateLimit()
+        self.peers: List[Tuple[str, int]] = []
+        self.wake = False
+        """A hint asked for a poll that has not been submitted yet."""
+
+    @property
+    def on(self) -> bool:
+        """True when hints are sent and listened for."""
+        return self.socket is not None
+
+    def endpoint(self, device: Device) -> Device:
+        """`device` with the hint endpoint it registers: this device's address toward the
+        database and the port listened on; none ("", 0) when hints are off or the address is
+        unknown."""
+        if self.socket is None:
+            return device
+        host = self._host()
+        return dataclasses.replace(device, hint_host=host, hint_port=self.socket.port if host else 0)
+
+    def take(self, applied: Optional[Tuple[int, int]], now: float) -> bool:
+        """Read the hints received since the last call; True (and `wake` set) when one of them
+        announces a position other than `applied` (None: nothing applied yet, no poll) and the
+        rate limit lets it trigger a poll now."""
+        if self.socket is None:
+            return False
+        due = False
+        for hint in self.socket.received():
+            self.arrival.announce(hint.generation, hint.revision, hinted=True)
+            if applied is None or (hint.generation == applied[0] and hint.revision <= applied[1]):
+                continue
+            if self._limit.allow(now):
+                due = self.wake = True  # also when a poll is in flight: it may have read the head before
+        return due
+
+    def announce(self, generation: int, revision: int) -> None:
+        """This device committed (`generation`, `revision`): tell the peers."""
+        self.arrival.announce(generation, revision, hinted=False)
+        if self.socket is not None and self.peers:
+            self.socket.send(generation, revision, self.peers)
+
+    def poll_seconds(self, fallback: float) -> float:
+        """Seconds to the next poll: `fallback` unless hints are on and known to arrive."""
+        if self.socket is None:
+            return fallback
+        return self.arrival.poll_seconds(fallback)
+
+    def adopt_peers(self, devices: Optional[Sequence[Device]], own_id: str) -> None:
+        """Announce to the hint endpoints of `devices` from now on (None: keep the list)."""
+        if devices is not None:
+            self.peers = hint_peers(devices, own_id)
+
+    def shutdown(self) -> None:
+        """Stop listening without waiting."""
+        if self.socket is not None:
+            self.socket.shutdown()
+
+    def close(self, timeout: float) -> bool:
+        """Stop listening; True when the listener thread ended within `timeout` seconds."""
+        return self.socket is None or self.socket.close(timeout)
+
+
+def hint_peers(devices: Sequence[Device], own_id: str) -> List[Tuple[str, int]]:
+    """The (host, port) of every other device that registered a hint endpoint (a store that
+    keeps none returns port 0 for all: no hints, polling covers them)."""
+    return sorted({(d.hint_host, d.hint_port) for d in devices
+                   if d.device_id != own_id and d.hint_host and 0 < d.hint_port < 65536})

@@ -18,10 +18,10 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 from easytv.app import sync_ops
 from easytv.app.clock import ServerClock, clamp_ahead
 from easytv.app.engine import Engine
+from easytv.app.hints import HintLink
 from easytv.app.journal import Journal
 from easytv.core.cancel import Cancel
 from easytv.core.errors import StoreUnavailable
-from easytv.core.hints import Arrival, RateLimit
 from easytv.core.sync import Device, Head, SharedShow, SharedStore
 
 LOG = logging.getLogger("EasyTV.shareddb")
@@ -93,13 +93,8 @@ class Syncer:
         self._lock = threading.Lock()  # guards _closed and _opened (loop and worker)
         self._opened: List[Any] = []
         self._from_journal: Dict[int, SharedShow] = {}
-        self._hints = hints
-        self._hint_host = hint_host
-        self.arrival = Arrival()
-        self._hint_limit = RateLimit()
+        self.link = HintLink(hints, hint_host)
         self._registered: Optional[Device] = None  # the registration last written
-        self.peers: List[Tuple[str, int]] = []
-        self._wake = False  # a hint asked for a poll that has not been submitted yet
         if journal is not None:
             queued = journal.read()
             self.save(queued.rows)
@@ -157,8 +152,8 @@ class Syncer:
             self._in_flight = None
             self._handle(*result)
         now = self._clock()
-        if self._hints is not None:
-            self._take_hints(now)
+        if self.link.take(self.applied if self.synced else None, now):
+            self._next_poll = min(self._next_poll, now)
         if self._in_flight is not None:
             return
         if self.store is None:
@@ -173,11 +168,11 @@ class Syncer:
             self._start_write()
         elif now >= self._next_heartbeat or not sync_ops.same_registration(self._registered, self.device):
             device = dataclasses.replace(self.device, revision_applied=self.applied[1] if self.applied else 0)
-            self._submit("heartbeat", sync_ops.heartbeat(self.store, device, self._hints is not None))
+            self._submit("heartbeat", sync_ops.heartbeat(self.store, device, self.link.on))
         elif now >= self._next_poll:
             store, applied = self.store, self.applied
             monotonic = self._server_clock.monotonic if self._server_clock is not None else None
-            self._wake = False
+            self.link.wake = False
             self._submit("poll", lambda: sync_ops.poll(store, applied, monotonic))
 
     def close(self) -> None:
@@ -192,44 +187,13 @@ class Syncer:
         self.store = None
         if self._cancel is not None:
             self._cancel.cancel()
-        if self._hints is not None:
-            self._hints.shutdown()
+        self.link.shutdown()
         for store in stores:
             sync_ops.close_quietly(store)
         if not self._worker.stop(STOP_SECONDS):
             LOG.warning("The database worker did not end within %.1f s of the exit", STOP_SECONDS)
-        if self._hints is not None and not self._hints.close(STOP_SECONDS):
+        if not self.link.close(STOP_SECONDS):
             LOG.warning("The hint listener did not end within %.1f s of the exit", STOP_SECONDS)
-
-    # -- wake-up hints -----------------------------------------------------------------------
-
-    def _take_hints(self, now: float) -> None:
-        """Hints received since the last tick: each one for a position this device has not
-        applied makes the next poll due now (at most `HINT_POLLS_PER_SECOND` a second)."""
-        assert self._hints is not None
-        for hint in self._hints.received():
-            self.arrival.announce(hint.generation, hint.revision, hinted=True)
-            applied = self.applied
-            if not self.synced or applied is None:
-                continue
-            if (hint.generation != applied[0] or hint.revision > applied[1]) and self._hint_limit.allow(now):
-                self._next_poll = min(self._next_poll, now)
-                self._wake = True  # also when a poll is in flight: it may have read the head before
-
-    def _announce(self, generation: int, revision: int) -> None:
-        """This device committed (`generation`, `revision`): tell the peers."""
-        self.arrival.announce(generation, revision, hinted=False)
-        if self._hints is not None and self.peers:
-            self._hints.send(generation, revision, self.peers)
-
-    def _poll_seconds(self) -> float:
-        if self._hints is None:
-            return self.poll_seconds
-        return self.arrival.poll_seconds(self.poll_seconds)
-
-    def _adopt_peers(self, devices: Optional[List[Device]]) -> None:
-        if devices is not None:
-            self.peers = sync_ops.hint_peers(devices, self.device.device_id)
 
     def _submit(self, name: str, fn: Callable[[], Any]) -> None:
         self._in_flight = name
@@ -250,12 +214,9 @@ class Syncer:
         if self._server_clock is not None:
             offset = self._server_clock.measure(store.server_time)
         shared = store.seed_settings(self._local_settings())
-        device = self.device
-        if self._hints is not None:
-            host = self._hint_host()
-            device = dataclasses.replace(device, hint_host=host, hint_port=self._hints.port if host else 0)
+        device = self.link.endpoint(self.device)
         store.register_device(device)
-        devices = store.devices() if self._hints is not None else None
+        devices = store.devices() if self.link.on else None
         return store, shared, offset, device, devices
 
     def _start_first_sync(self) -> None:
@@ -276,7 +237,7 @@ class Syncer:
         self.pending.clear()
         self.pending_settings.clear()
         self._writing = (rows, settings)
-        peers = self._hints is not None  # re-read at each write: a peer may have joined or moved
+        peers = self.link.on  # re-read at each write: a peer may have joined or moved
         self._submit("write", lambda: sync_ops.write(store, rows, settings, peers))
 
     def _clamped(self, rows: List[SharedShow]) -> List[SharedShow]:
@@ -301,7 +262,7 @@ class Syncer:
             self._registered = registered
             self.device = dataclasses.replace(self.device, hint_host=registered.hint_host,
                                               hint_port=registered.hint_port)
-            self._adopt_peers(devices)
+            self.link.adopt_peers(devices, self.device.device_id)
             self._next_heartbeat = self._clock() + HEARTBEAT_SECONDS
             self._offline = False
             self._adopt_offset(offset)
@@ -320,7 +281,7 @@ class Syncer:
             generation, before, written = value
             self.applied = (generation, before)
             self.synced = True
-            self._announce(generation, written)
+            self.link.announce(generation, written)
             self._persist()
             LOG.info("Populated the shared database with %d shows (revision %d)", len(self._engine.states),
                      written)
@@ -330,12 +291,12 @@ class Syncer:
             self._writing = ([], {})
             self._persist()
             revision, devices = value
-            self._adopt_peers(devices)
+            self.link.adopt_peers(devices, self.device.device_id)
             if self.applied is not None:
-                self._announce(self.applied[0], revision)
+                self.link.announce(self.applied[0], revision)
         elif name == "heartbeat":
             self._registered, devices = value
-            self._adopt_peers(devices)
+            self.link.adopt_peers(devices, self.device.device_id)
             self._next_heartbeat = self._clock() + HEARTBEAT_SECONDS
         elif name == "poll":
             self._handle_poll(*value)
@@ -383,8 +344,8 @@ class Syncer:
 
     def _handle_poll(self, head: Head, rows: Optional[List[SharedShow]], offset: Optional[float]) -> None:
         if self.applied is None or head.generation != self.applied[0] or head.revision != self.applied[1]:
-            self.arrival.found(head.generation, head.revision)
-        self._next_poll = self._clock() + (0.0 if self._wake else self._poll_seconds())
+            self.link.arrival.found(head.generation, head.revision)
+        self._next_poll = self._clock() + (0.0 if self.link.wake else self.link.poll_seconds(self.poll_seconds))
         if offset is not None and self._server_clock is not None and self._server_clock.measured:
             self._server_clock.adopt(offset)  # re-measured at every poll, no extra round trip
         self._adopt_settings(head.settings)

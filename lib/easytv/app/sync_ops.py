@@ -141,13 +141,6 @@ def same_registration(registered: Optional[Device], device: Device) -> bool:
         dataclasses.replace(device, revision_applied=0, last_seen=0.0)
 
 
-def hint_peers(devices: Sequence[Device], own_id: str) -> List[Tuple[str, int]]:
-    """The (host, port) of every other device that registered a hint endpoint (a store that
-    keeps none returns port 0 for all: no hints, polling covers them)."""
-    return sorted({(d.hint_host, d.hint_port) for d in devices
-                   if d.device_id != own_id and d.hint_host and 0 < d.hint_port < 65536})
-
-
 def log_failure(name: str, error: BaseException, backoff: float, schema_retry: float) -> float:
     """Log a failed operation once (a traceback only for an unexpected exception type) and
     return the seconds to stay local before the next attempt."""
