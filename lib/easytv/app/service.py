@@ -8,6 +8,7 @@ import random
 import time
 from typing import Any, Callable, Dict, List, Optional, Tuple
 
+from easytv.app.applied import AppliedFile
 from easytv.app.cache import WindowCache
 from easytv.app.clock import ServerClock
 from easytv.app.engine import Engine
@@ -277,7 +278,8 @@ def kodi_syncer(service: Service) -> Optional[Syncer]:
                   on_storage=lambda name: service.cache.set_status(properties.STORAGE, name),
                   journal=Journal(os.path.join(addon.profile_path(), "offline_queue.json")),
                   server_clock=service.server_clock, cancel=token,
-                  hints=hints, hint_host=lambda: local_address_toward(config.host, config.port))
+                  hints=hints, hint_host=lambda: local_address_toward(config.host, config.port),
+                  applied_file=AppliedFile(os.path.join(addon.profile_path(), "applied.json")))
 
 
 def open_hints(scope: str, host: str = "0.0.0.0") -> Optional[HintSocket]:

@@ -16,6 +16,7 @@ import threading
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from easytv.app import sync_ops
+from easytv.app.applied import AppliedFile, Kept
 from easytv.app.clock import ServerClock, clamp_ahead
 from easytv.app.engine import Engine
 from easytv.app.hints import HintLink
@@ -52,6 +53,7 @@ class Syncer:
     `hints` (an `easytv.app.hints.HintSocket`, or None for none) is owned from here on: closed
     by `close()`. `hint_host()` runs on the worker at each connect and returns the address peers
     reach this device at ("" when unknown: the device then registers no hint endpoint).
+    `applied_file` keeps the applied position across restarts (`easytv.app.applied`).
     """
 
     name = "shared"
@@ -63,7 +65,7 @@ class Syncer:
                  on_storage: Callable[[str], None] = lambda name: None,
                  journal: Optional[Journal] = None, server_clock: Optional[ServerClock] = None,
                  cancel: Optional[Cancel] = None, hints: Any = None,
-                 hint_host: Callable[[], str] = lambda: "") -> None:
+                 hint_host: Callable[[], str] = lambda: "", applied_file: Optional[AppliedFile] = None) -> None:
         self._engine = engine
         self._open_store = open_store
         self.device = device
@@ -95,6 +97,8 @@ class Syncer:
         self._from_journal: Dict[int, SharedShow] = {}
         self.link = HintLink(hints, hint_host)
         self._registered: Optional[Device] = None  # the registration last written
+        self.kept = Kept(applied_file)
+        self._resuming = False  # the first sync under way starts from the kept position
         if journal is not None:
             queued = journal.read()
             self.save(queued.rows)
@@ -154,6 +158,7 @@ class Syncer:
         now = self._clock()
         if self.link.take(self.applied if self.synced else None, now):
             self._next_poll = min(self._next_poll, now)
+        self.kept.save_due(now)
         if self._in_flight is not None:
             return
         if self.store is None:
@@ -181,6 +186,7 @@ class Syncer:
         server fails, stop the hint listener, and wait up to `STOP_SECONDS` for the worker
         thread (and as long for the listener's) to end."""
         self._persist(always=True)  # first: nothing below may lose what is queued or being written
+        self.kept.flush()
         with self._lock:
             self._closed = True
             stores, self._opened = self._opened, []
@@ -222,6 +228,9 @@ class Syncer:
     def _start_first_sync(self) -> None:
         store, applied = self.store, self.applied
         assert store is not None
+        self._resuming = applied is None and self.kept.resume is not None
+        if self._resuming:
+            applied = self.kept.resume
         self._submit("first_sync", lambda: sync_ops.first_sync(store, applied))
 
     def _start_populate(self, rows: List[SharedShow]) -> None:
@@ -280,6 +289,7 @@ class Syncer:
             # commit in between is pulled by the next poll (with our own rows, harmlessly).
             generation, before, written = value
             self.applied = (generation, before)
+            self.kept.reset(generation, before, [])
             self.synced = True
             self.link.announce(generation, written)
             self._persist()
@@ -303,6 +313,12 @@ class Syncer:
 
     def _handle_first_sync(self, head: Head, rows: List[SharedShow], complete: bool) -> None:
         self._adopt_settings(head.settings)
+        resumed = self._resuming
+        if resumed:  # a restart: the kept position is used (or refused) once
+            self._resuming, self.kept.resume = False, None
+            if not complete and not self.kept.matches(self._engine.states, rows):
+                self._start_first_sync()  # this device's shows changed meanwhile: pull every row
+                return
         if complete:
             # Reconcile pushes every real difference; of the rows queued before now keep
             # only those that would still change the shared row (offline changes newer
@@ -319,8 +335,12 @@ class Syncer:
             pushed = self._engine.reconcile(rows)
             LOG.info("Pulled %d shared shows (revision %d); pushing %d newer here", len(rows),
                      head.revision, pushed)
+            self.kept.reset(head.generation, head.revision, rows)
         else:
             self._engine.apply_remote(rows)
+            self.kept.advance(head.generation, head.revision, rows)
+            if resumed:  # the recompute queued every show: keep only real changes
+                self.pending = self.kept.still_newer(self.pending)
         self.applied = (head.generation, head.revision)
         self.synced = True
         self._persist()
@@ -356,11 +376,13 @@ class Syncer:
             # empty table, populates under the lock (exactly one device wins it).
             self.applied = None
             self.synced = False
+            self.kept.forget()
             return
         if rows is not None and self.applied is not None:
             adopted = self._engine.apply_remote(rows)
             LOG.debug("Pulled %d rows since revision %d (%d adopted)", len(rows), self.applied[1], adopted)
             self.applied = (head.generation, head.revision)
+            self.kept.advance(head.generation, head.revision, rows)
 
     def _adopt_settings(self, shared: Mapping[str, str]) -> None:
         if dict(shared) != self.shared_settings:

@@ -60,6 +60,8 @@ def first_sync(store: SharedStore, applied: Applied) -> Tuple[Head, List[SharedS
     shared data (complete = False), else every row (complete = True)."""
     head = store.head()
     if applied is not None and not starts_over(applied, head):
+        if head.revision == applied[1]:
+            return head, [], False  # nothing changed: the head was the one round trip
         head, rows = store.changes_since(applied[1])
         return head, rows, False
     head, rows = store.changes_since(0)
