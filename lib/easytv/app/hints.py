@@ -167,11 +167,17 @@ class HintLink:
                 due = self.wake = True  # also when a poll is in flight: it may have read the head before
         return due
 
-    def announce(self, generation: int, revision: int) -> None:
-        """This device committed (`generation`, `revision`): tell the peers."""
+    def committed(self, generation: int, revision: int) -> None:
+        """This device committed (`generation`, `revision`): the poll that pulls it back
+        does not refute hints (loop side)."""
         self.arrival.announce(generation, revision, hinted=False)
-        if self.socket is not None and self.peers:
-            self.socket.send(generation, revision, self.peers)
+
+    def send(self, generation: int, revision: int) -> None:
+        """Tell the peers this device committed (`generation`, `revision`). Called on the
+        worker right after the commit, so the hint does not wait for the loop's next tick."""
+        peers = self.peers
+        if self.socket is not None and peers:
+            self.socket.send(generation, revision, peers)
 
     def poll_seconds(self, fallback: float) -> float:
         """Seconds to the next poll: `fallback` unless hints are on and known to arrive."""

@@ -17,7 +17,7 @@ from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from easytv.app import sync_ops
 from easytv.app.applied import AppliedFile, Kept
-from easytv.app.clock import ServerClock, clamp_ahead
+from easytv.app.clock import ServerClock
 from easytv.app.engine import Engine
 from easytv.app.hints import HintLink
 from easytv.app.journal import Journal
@@ -237,7 +237,14 @@ class Syncer(SyncResults):
     def _start_populate(self, rows: List[SharedShow]) -> None:
         store, owner = self.store, self.device.device_id
         assert store is not None
-        self._submit("populate", lambda: sync_ops.populate(store, owner, self._clamped(rows)))
+        link = self.link
+
+        def job() -> Optional[Tuple[int, int, int]]:
+            done = sync_ops.populate(store, owner, self._clamped(rows))
+            if done is not None:
+                link.send(done[0], done[2])  # at once, from the worker
+            return done
+        self._submit("populate", job)
 
     def _start_write(self) -> None:
         store = self.store
@@ -247,19 +254,18 @@ class Syncer(SyncResults):
         self.pending.clear()
         self.pending_settings.clear()
         self._writing = (rows, settings)
-        peers = self.link.on  # re-read at each write: a peer may have joined or moved
-        self._submit("write", lambda: sync_ops.write(store, rows, settings, peers))
+        link, own = self.link, self.device.device_id
+        generation = self.applied[0] if self.applied is not None else None
 
-    def _clamped(self, rows: List[SharedShow]) -> List[SharedShow]:
-        """`rows` with no event time more than a minute ahead of the server's clock."""
-        if self._server_clock is None or not self._server_clock.measured:
-            return rows
-        rows, fixed = clamp_ahead(rows, self._server_clock)
-        if fixed:
-            LOG.warning("%d event times were more than a minute ahead of the database server's clock; "
-                        "writing them at the server's time", len(fixed))
-            self._engine.times.update((i, t) for i, t in fixed.items() if self._engine.times.get(i, 0.0) > t)
-        return rows
+        def job() -> Tuple[int, Optional[List[Device]]]:
+            # The registry is re-read at each write (a peer may have joined or moved), and the
+            # hint sent at once from the worker, not at the loop's next tick.
+            revision, devices = sync_ops.write(store, rows, settings, link.on)
+            link.adopt_peers(devices, own)
+            if generation is not None:
+                link.send(generation, revision)
+            return revision, devices
+        self._submit("write", job)
 
     # -- results (on the loop) --------------------------------------------------------------
 
@@ -292,7 +298,7 @@ class Syncer(SyncResults):
             self.applied = (generation, before)
             self.kept.reset(generation, before, [])
             self.synced = True
-            self.link.announce(generation, written)
+            self.link.committed(generation, written)
             self._persist()
             LOG.info("Populated the shared database with %d shows (revision %d)", len(self._engine.states),
                      written)
@@ -301,21 +307,15 @@ class Syncer(SyncResults):
             # any row where another device's newer event won over ours.
             self._writing = ([], {})
             self._persist()
-            revision, devices = value
-            self.link.adopt_peers(devices, self.device.device_id)
+            revision, _devices = value
             if self.applied is not None:
-                self.link.announce(self.applied[0], revision)
+                self.link.committed(self.applied[0], revision)
         elif name == "heartbeat":
             self._registered, devices = value
             self.link.adopt_peers(devices, self.device.device_id)
             self._next_heartbeat = self._clock() + HEARTBEAT_SECONDS
         elif name == "poll":
             self._handle_poll(*value)
-
-    def _adopt_settings(self, shared: Mapping[str, str]) -> None:
-        if dict(shared) != self.shared_settings:
-            self.shared_settings = dict(shared)
-            self._on_settings(dict(shared))
 
     def _failed(self, name: str, error: BaseException) -> None:
         store, self.store = self.store, None

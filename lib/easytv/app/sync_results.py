@@ -3,11 +3,11 @@
 
 import dataclasses
 import logging
-from typing import Any, Callable, Dict, List, Mapping, Optional, Tuple
+from typing import Callable, Dict, List, Mapping, Optional, Tuple
 
 from easytv.app import sync_ops
 from easytv.app.applied import Kept
-from easytv.app.clock import ServerClock
+from easytv.app.clock import ServerClock, clamp_ahead
 from easytv.app.engine import Engine
 from easytv.app.hints import HintLink
 from easytv.core.sync import Head, SharedShow
@@ -40,8 +40,8 @@ class SyncResults:
     def _persist(self, always: bool = False) -> None:
         raise NotImplementedError
 
-    def _adopt_settings(self, shared: Mapping[str, Any]) -> None:
-        raise NotImplementedError
+    _on_settings: Callable[[Dict[str, str]], None]
+    shared_settings: Dict[str, str]
 
     def _handle_first_sync(self, head: Head, rows: List[SharedShow], complete: bool) -> None:
         self._adopt_settings(head.settings)
@@ -115,3 +115,19 @@ class SyncResults:
             LOG.debug("Pulled %d rows since revision %d (%d adopted)", len(rows), self.applied[1], adopted)
             self.applied = (head.generation, head.revision)
             self.kept.advance(head.generation, head.revision, rows)
+
+    def _clamped(self, rows: List[SharedShow]) -> List[SharedShow]:
+        """`rows` with no event time more than a minute ahead of the server's clock."""
+        if self._server_clock is None or not self._server_clock.measured:
+            return rows
+        rows, fixed = clamp_ahead(rows, self._server_clock)
+        if fixed:
+            LOG.warning("%d event times were more than a minute ahead of the database server's clock; "
+                        "writing them at the server's time", len(fixed))
+            self._engine.times.update((i, t) for i, t in fixed.items() if self._engine.times.get(i, 0.0) > t)
+        return rows
+
+    def _adopt_settings(self, shared: Mapping[str, str]) -> None:
+        if dict(shared) != self.shared_settings:
+            self.shared_settings = dict(shared)
+            self._on_settings(dict(shared))
