@@ -220,6 +220,17 @@ def test_the_device_registry_upserts_with_server_time(store_factory):
     assert all(abs(d.last_seen - time.time()) < 60 for d in devices)
 
 
+def test_the_device_registry_keeps_each_devices_hint_endpoint(store_factory):
+    store = store_factory()
+    store.register_device(Device("device-a", "Living Room", "1.0.0", "20.1", "fp1", 0, hint_host="192.0.2.7",
+                                 hint_port=40123))
+    store.register_device(Device("device-b", "Bedroom", "1.0.0", "20.1", "fp1", 0))  # does not listen
+    store.register_device(Device("device-a", "Living Room", "1.0.0", "20.1", "fp1", 0, hint_host="192.0.2.8",
+                                 hint_port=40999))  # moved
+    assert [(d.device_id, d.hint_host, d.hint_port) for d in store.devices()] == [
+        ("device-a", "192.0.2.8", 40999), ("device-b", "", 0)]
+
+
 def test_round_trip_bounds(store_factory):
     store = store_factory()
     before = store.round_trips

@@ -8,9 +8,11 @@ import random
 import time
 from typing import Dict, List, Optional, Tuple
 
+from easytv.app.applied import AppliedFile
 from easytv.app.cache import WindowCache
 from easytv.app.clock import ServerClock
 from easytv.app.engine import Engine
+from easytv.app.hints import hint_scope, local_address_toward, open_hints
 from easytv.app.identity import device_id
 from easytv.app.interfaces import LocalStore
 from easytv.app.journal import Journal
@@ -80,13 +82,17 @@ def kodi_syncer(service: Service) -> Optional[Syncer]:
         STORAGE_LOG.info("Using shared database storage, %s", store.describe_location())
         return store
 
+    hints = open_hints(hint_scope(config.name, device.kodi_version, config.shared_database)) \
+        if service.settings.sync_hints else None
     return Syncer(service.engine, open_store, device, ThreadWorker(), time.monotonic,
                   poll_seconds=service.settings.sync_poll_seconds,
                   local_settings=lambda: shared_values(service.settings),
                   on_settings=service.on_shared_settings,
                   on_storage=lambda name: service.cache.set_status(properties.STORAGE, name),
                   journal=Journal(os.path.join(addon.profile_path(), "offline_queue.json")),
-                  server_clock=service.server_clock, cancel=token)
+                  server_clock=service.server_clock, cancel=token,
+                  hints=hints, hint_host=lambda: local_address_toward(config.host, config.port),
+                  applied_file=AppliedFile(os.path.join(addon.profile_path(), "applied.json")))
 
 
 _WARNED: List[bool] = []

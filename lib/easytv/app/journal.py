@@ -94,7 +94,7 @@ class Journal:
             if not rows and not settings:
                 if os.path.exists(self.path):
                     os.remove(self.path)
-                    _sync_folder(self.path)
+                    sync_folder(self.path)
             else:
                 tmp = self.path + ".tmp"
                 with open(tmp, "w", encoding="utf-8") as handle:
@@ -103,13 +103,13 @@ class Journal:
                     handle.flush()
                     os.fsync(handle.fileno())
                 os.replace(tmp, self.path)
-                _sync_folder(self.path)
+                sync_folder(self.path)
             self._last = key
         except OSError as exc:
             LOG.warning("Cannot write the offline queue %s: %s", self.path, exc)
 
 
-def _sync_folder(path: str) -> None:
+def sync_folder(path: str) -> None:
     """fsync the folder holding `path`, so a rename or removal in it is durable (POSIX; a no-op
     where folders cannot be opened, as on Windows, whose rename is durable by itself)."""
     try:

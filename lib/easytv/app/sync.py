@@ -4,6 +4,10 @@ Each `tick()` collects at most one finished operation and starts at most one new
 priority: connect (after the backoff), the first sync (pull everything, or populate an empty
 database under the lock), writes of queued rows, the device heartbeat, the revision poll.
 Nothing here blocks on the database.
+
+With wake-up hints (`easytv.app.hints`), each commit is announced to the peers and a peer's
+hint makes the next tick poll; polling slows to `easytv.core.hints.SLOW_POLL_SECONDS` while
+hints are known to arrive, and is the fallback (every `poll_seconds`) while they are not.
 """
 
 import dataclasses
@@ -12,12 +16,15 @@ import threading
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
 from easytv.app import sync_ops
-from easytv.app.clock import ServerClock, clamp_ahead
+from easytv.app.applied import AppliedFile, Kept
+from easytv.app.clock import ServerClock
 from easytv.app.engine import Engine
+from easytv.app.hints import HintLink
 from easytv.app.journal import Journal
+from easytv.app.sync_results import SyncResults
 from easytv.core.cancel import Cancel
 from easytv.core.errors import StoreUnavailable
-from easytv.core.sync import Device, Head, SharedShow, SharedStore
+from easytv.core.sync import Device, SharedShow, SharedStore
 
 LOG = logging.getLogger("EasyTV.shareddb")
 STORAGE_LOG = logging.getLogger("EasyTV.storage")
@@ -26,13 +33,16 @@ BACKOFF_SECONDS = 30.0
 """After a failed operation: local cache only, next attempt after this many seconds."""
 SCHEMA_RETRY_SECONDS = 600.0
 """After finding a newer schema: how long to stay local before looking again (seconds)."""
-HEARTBEAT_SECONDS = 60.0
-"""How often the device registry row is refreshed (seconds)."""
+HEARTBEAT_SECONDS = 900.0
+"""How often the device registry row is refreshed (seconds; one commit per 15 min, so
+`last_seen` is that coarse). A changed registration (settings fingerprint, hint endpoint) is
+written at once."""
+
 STOP_SECONDS = 0.5
 """How long `close()` waits for the worker thread to end (part of Kodi's 1 s exit budget)."""
 
 
-class Syncer:
+class Syncer(SyncResults):
     """The engine's `Store` while sync is on: queues local rows and keeps the cache in step.
 
     `open_store()` runs on the worker and returns a connected `SharedStore` (raising
@@ -40,6 +50,11 @@ class Syncer:
     whenever they differ from what was last seen. `on_storage(name)` reports `shared`/`local`.
     `cancel` is the token `open_store` and the store's reconnects give up on: `close()` cancels
     it, so a worker blocked connecting to a hung server ends at once.
+
+    `hints` (an `easytv.app.hints.HintSocket`, or None for none) is owned from here on: closed
+    by `close()`. `hint_host()` runs on the worker at each connect and returns the address peers
+    reach this device at ("" when unknown: the device then registers no hint endpoint).
+    `applied_file` keeps the applied position across restarts (`easytv.app.applied`).
     """
 
     name = "shared"
@@ -50,7 +65,8 @@ class Syncer:
                  on_settings: Callable[[Dict[str, str]], None] = lambda values: None,
                  on_storage: Callable[[str], None] = lambda name: None,
                  journal: Optional[Journal] = None, server_clock: Optional[ServerClock] = None,
-                 cancel: Optional[Cancel] = None) -> None:
+                 cancel: Optional[Cancel] = None, hints: Any = None,
+                 hint_host: Callable[[], str] = lambda: "", applied_file: Optional[AppliedFile] = None) -> None:
         self._engine = engine
         self._open_store = open_store
         self.device = device
@@ -80,6 +96,10 @@ class Syncer:
         self._lock = threading.Lock()  # guards _closed and _opened (loop and worker)
         self._opened: List[Any] = []
         self._from_journal: Dict[int, SharedShow] = {}
+        self.link = HintLink(hints, hint_host)
+        self._registered: Optional[Device] = None  # the registration last written
+        self.kept = Kept(applied_file)
+        self._resuming = False  # the first sync under way starts from the kept position
         if journal is not None:
             queued = journal.read()
             self.save(queued.rows)
@@ -136,9 +156,12 @@ class Syncer:
         if result is not None:
             self._in_flight = None
             self._handle(*result)
+        now = self._clock()
+        if self.link.take(self.applied if self.synced else None, now):
+            self._next_poll = min(self._next_poll, now)
+        self.kept.save_due(now)
         if self._in_flight is not None:
             return
-        now = self._clock()
         if self.store is None:
             if now >= self._retry_at:
                 self._submit("connect", self._connect_op)
@@ -149,29 +172,35 @@ class Syncer:
                 self._start_first_sync()
         elif self.pending or self.pending_settings:
             self._start_write()
-        elif now >= self._next_heartbeat:
+        elif now >= self._next_heartbeat or not sync_ops.same_registration(self._registered, self.device):
             device = dataclasses.replace(self.device, revision_applied=self.applied[1] if self.applied else 0)
-            self._submit("heartbeat", sync_ops.heartbeat(self.store, device))
+            self._submit("heartbeat", sync_ops.heartbeat(self.store, device, self.link.on))
         elif now >= self._next_poll:
             store, applied = self.store, self.applied
             monotonic = self._server_clock.monotonic if self._server_clock is not None else None
+            self.link.wake = False
             self._submit("poll", lambda: sync_ops.poll(store, applied, monotonic))
 
     def close(self) -> None:
         """Service exit (within Kodi's 1 s budget): journal every change not known to be
         committed, cancel a connect under way, close the connection so a read blocked on a hung
-        server fails, and wait up to `STOP_SECONDS` for the worker thread to end."""
+        server fails, stop the hint listener, and wait up to `STOP_SECONDS` for the worker
+        thread (and as long for the listener's) to end."""
         self._persist(always=True)  # first: nothing below may lose what is queued or being written
+        self.kept.flush()
         with self._lock:
             self._closed = True
             stores, self._opened = self._opened, []
         self.store = None
         if self._cancel is not None:
             self._cancel.cancel()
+        self.link.shutdown()
         for store in stores:
             sync_ops.close_quietly(store)
         if not self._worker.stop(STOP_SECONDS):
             LOG.warning("The database worker did not end within %.1f s of the exit", STOP_SECONDS)
+        if not self.link.close(STOP_SECONDS):
+            LOG.warning("The hint listener did not end within %.1f s of the exit", STOP_SECONDS)
 
     def _submit(self, name: str, fn: Callable[[], Any]) -> None:
         self._in_flight = name
@@ -179,7 +208,7 @@ class Syncer:
 
     # -- operations (run on the worker) -----------------------------------------------------
 
-    def _connect_op(self) -> Tuple[SharedStore, Dict[str, str], Optional[float]]:
+    def _connect_op(self) -> Tuple[SharedStore, Dict[str, str], Optional[float], Device, Optional[List[Device]]]:
         store = self._open_store()
         with self._lock:
             closed = self._closed
@@ -192,18 +221,30 @@ class Syncer:
         if self._server_clock is not None:
             offset = self._server_clock.measure(store.server_time)
         shared = store.seed_settings(self._local_settings())
-        store.register_device(self.device)
-        return store, shared, offset
+        device = self.link.endpoint(self.device)
+        store.register_device(device)
+        devices = store.devices() if self.link.on else None
+        return store, shared, offset, device, devices
 
     def _start_first_sync(self) -> None:
         store, applied = self.store, self.applied
         assert store is not None
+        self._resuming = applied is None and self.kept.resume is not None
+        if self._resuming:
+            applied = self.kept.resume
         self._submit("first_sync", lambda: sync_ops.first_sync(store, applied))
 
     def _start_populate(self, rows: List[SharedShow]) -> None:
         store, owner = self.store, self.device.device_id
         assert store is not None
-        self._submit("populate", lambda: sync_ops.populate(store, owner, self._clamped(rows)))
+        link = self.link
+
+        def job() -> Optional[Tuple[int, int, int]]:
+            done = sync_ops.populate(store, owner, self._clamped(rows))
+            if done is not None:
+                link.send(done[0], done[2])  # at once, from the worker
+            return done
+        self._submit("populate", job)
 
     def _start_write(self) -> None:
         store = self.store
@@ -213,18 +254,18 @@ class Syncer:
         self.pending.clear()
         self.pending_settings.clear()
         self._writing = (rows, settings)
-        self._submit("write", lambda: store.write(rows, settings or None))
+        link, own = self.link, self.device.device_id
+        generation = self.applied[0] if self.applied is not None else None
 
-    def _clamped(self, rows: List[SharedShow]) -> List[SharedShow]:
-        """`rows` with no event time more than a minute ahead of the server's clock."""
-        if self._server_clock is None or not self._server_clock.measured:
-            return rows
-        rows, fixed = clamp_ahead(rows, self._server_clock)
-        if fixed:
-            LOG.warning("%d event times were more than a minute ahead of the database server's clock; "
-                        "writing them at the server's time", len(fixed))
-            self._engine.times.update((i, t) for i, t in fixed.items() if self._engine.times.get(i, 0.0) > t)
-        return rows
+        def job() -> Tuple[int, Optional[List[Device]]]:
+            # The registry is re-read at each write (a peer may have joined or moved), and the
+            # hint sent at once from the worker, not at the loop's next tick.
+            revision, devices = sync_ops.write(store, rows, settings, link.on)
+            link.adopt_peers(devices, own)
+            if generation is not None:
+                link.send(generation, revision)
+            return revision, devices
+        self._submit("write", job)
 
     # -- results (on the loop) --------------------------------------------------------------
 
@@ -233,7 +274,12 @@ class Syncer:
             self._failed(name, error)
             return
         if name == "connect":
-            self.store, shared, offset = value
+            self.store, shared, offset, registered, devices = value
+            self._registered = registered
+            self.device = dataclasses.replace(self.device, hint_host=registered.hint_host,
+                                              hint_port=registered.hint_port)
+            self.link.adopt_peers(devices, self.device.device_id)
+            self._next_heartbeat = self._clock() + HEARTBEAT_SECONDS
             self._offline = False
             self._adopt_offset(offset)
             self.synced = False
@@ -248,84 +294,28 @@ class Syncer:
                 return
             # The revision seen before the snapshot was written, not the one it made: a peer's
             # commit in between is pulled by the next poll (with our own rows, harmlessly).
-            self.applied = value
+            generation, before, written = value
+            self.applied = (generation, before)
+            self.kept.reset(generation, before, [])
             self.synced = True
+            self.link.committed(generation, written)
             self._persist()
             LOG.info("Populated the shared database with %d shows (revision %d)", len(self._engine.states),
-                     value[1] + 1)
+                     written)
         elif name == "write":
             # `applied` stays where it was: the next poll pulls these rows back, and with them
             # any row where another device's newer event won over ours.
             self._writing = ([], {})
             self._persist()
+            revision, _devices = value
+            if self.applied is not None:
+                self.link.committed(self.applied[0], revision)
         elif name == "heartbeat":
+            self._registered, devices = value
+            self.link.adopt_peers(devices, self.device.device_id)
             self._next_heartbeat = self._clock() + HEARTBEAT_SECONDS
         elif name == "poll":
             self._handle_poll(*value)
-
-    def _handle_first_sync(self, head: Head, rows: List[SharedShow], complete: bool) -> None:
-        self._adopt_settings(head.settings)
-        if complete:
-            # Reconcile pushes every real difference; of the rows queued before now keep
-            # only those that would still change the shared row (offline changes newer
-            # than it), so a restart does not rewrite every row.
-            self.pending = sync_ops.still_newer(self.pending, rows)
-            snapshot = self._engine.snapshot_rows()
-            if sync_ops.needs_population(len(rows), len(snapshot)):
-                # Empty, or nearly (a write that landed after a clear, before the repopulation):
-                # the lock decides which one device writes its snapshot; the others pull (and
-                # reconcile, which pushes whatever of this device's states is newer).
-                self.pending.clear()  # the snapshot covers them
-                self._start_populate(snapshot)
-                return
-            pushed = self._engine.reconcile(rows)
-            LOG.info("Pulled %d shared shows (revision %d); pushing %d newer here", len(rows),
-                     head.revision, pushed)
-        else:
-            self._engine.apply_remote(rows)
-        self.applied = (head.generation, head.revision)
-        self.synced = True
-        self._persist()
-
-    def _adopt_offset(self, offset: Optional[float]) -> None:
-        clock = self._server_clock
-        if clock is None or offset is None:
-            return
-        if clock.measured:
-            clock.adopt(offset)
-            return
-        # States computed (and rows queued) before the first connect were stamped with the
-        # local clock alone; journal rows from an earlier run already use the server clock.
-        delta = clock.adopt(offset)
-        self._engine.shift_times(delta)
-        self.pending = {i: r if r is self._from_journal.get(i) else dataclasses.replace(
-            r, event_time=r.event_time + delta) for i, r in self.pending.items()}
-        if abs(delta) > 5:
-            LOG.info("This device's clock is %.1f s off the database server's; event times use the server's",
-                     -delta)
-
-    def _handle_poll(self, head: Head, rows: Optional[List[SharedShow]], offset: Optional[float]) -> None:
-        self._next_poll = self._clock() + self.poll_seconds
-        if offset is not None and self._server_clock is not None and self._server_clock.measured:
-            self._server_clock.adopt(offset)  # re-measured at every poll, no extra round trip
-        self._adopt_settings(head.settings)
-        if sync_ops.starts_over(self.applied, head):
-            LOG.info("Shared data was cleared (generation %d), re-created or restored (revision %d); "
-                     "repopulating or pulling", head.generation, head.revision)
-            # Forget the old position entirely: the first sync then pulls everything and, on an
-            # empty table, populates under the lock (exactly one device wins it).
-            self.applied = None
-            self.synced = False
-            return
-        if rows is not None and self.applied is not None:
-            adopted = self._engine.apply_remote(rows)
-            LOG.debug("Pulled %d rows since revision %d (%d adopted)", len(rows), self.applied[1], adopted)
-            self.applied = (head.generation, head.revision)
-
-    def _adopt_settings(self, shared: Mapping[str, str]) -> None:
-        if dict(shared) != self.shared_settings:
-            self.shared_settings = dict(shared)
-            self._on_settings(dict(shared))
 
     def _failed(self, name: str, error: BaseException) -> None:
         store, self.store = self.store, None

@@ -3,6 +3,7 @@
 They only talk to a `SharedStore` (blocking is fine here: this is the worker's side).
 """
 
+import dataclasses
 import logging
 from typing import Any, Callable, Dict, List, Mapping, Optional, Sequence, Tuple
 
@@ -59,27 +60,38 @@ def first_sync(store: SharedStore, applied: Applied) -> Tuple[Head, List[SharedS
     shared data (complete = False), else every row (complete = True)."""
     head = store.head()
     if applied is not None and not starts_over(applied, head):
+        if head.revision == applied[1]:
+            return head, [], False  # nothing changed: the head was the one round trip
         head, rows = store.changes_since(applied[1])
         return head, rows, False
     head, rows = store.changes_since(0)
     return head, rows, True
 
 
-def populate(store: SharedStore, owner: str, rows: List[SharedShow]) -> Optional[Tuple[int, int]]:
+def populate(store: SharedStore, owner: str, rows: List[SharedShow]) -> Optional[Tuple[int, int, int]]:
     """Write `rows` into an empty (or nearly empty, see `needs_population`) table under the
-    population lock. Returns the (generation, revision) read under the lock BEFORE the write, so
-    a peer's commit between that read and the write is still pulled by the next poll; None when
-    another device holds the lock or has populated meanwhile."""
+    population lock. Returns (generation, revision read under the lock BEFORE the write, revision
+    the write made): the first is what the device has applied, so a peer's commit between that
+    read and the write is still pulled by the next poll; the second is what to announce. None
+    when another device holds the lock or has populated meanwhile."""
     if not store.try_lock(owner):
         return None
     try:
         head, current = store.changes_since(0)
         if not needs_population(len(current), len(rows)):
             return None  # someone populated while we waited for the lock
-        store.write(rows)
-        return head.generation, head.revision
+        written = store.write(rows)
+        return head.generation, head.revision, written
     finally:
         store.release_lock(owner)
+
+
+def write(store: SharedStore, rows: Sequence[SharedShow], settings: Mapping[str, str], peers: bool
+          ) -> Tuple[int, Optional[List[Device]]]:
+    """Write queued rows and settings; returns the new revision and, when `peers`, the device
+    registry read after it (for the hint endpoints; one more round trip)."""
+    revision = store.write(rows, dict(settings) or None)
+    return revision, store.devices() if peers else None
 
 
 def unconfirmed(pending: Mapping[int, SharedShow], pending_settings: Mapping[str, str],
@@ -112,9 +124,23 @@ def still_newer(pending: Mapping[int, SharedShow], shared: Sequence[SharedShow])
     return keep
 
 
-def heartbeat(store: SharedStore, device: Device) -> Callable[[], None]:
-    """The device-registry refresh, as a job."""
-    return lambda: store.register_device(device)
+def heartbeat(store: SharedStore, device: Device, peers: bool = False
+              ) -> Callable[[], Tuple[Device, Optional[List[Device]]]]:
+    """The device-registry refresh, as a job returning the device registered and, when
+    `peers`, the registry read after it."""
+    def job() -> Tuple[Device, Optional[List[Device]]]:
+        store.register_device(device)
+        return device, store.devices() if peers else None
+    return job
+
+
+def same_registration(registered: Optional[Device], device: Device) -> bool:
+    """True when `device` needs no new registry row: it differs from the one `registered`
+    last at most in the fields a heartbeat refreshes anyway (revision applied, last seen)."""
+    if registered is None:
+        return False
+    return dataclasses.replace(registered, revision_applied=0, last_seen=0.0) == \
+        dataclasses.replace(device, revision_applied=0, last_seen=0.0)
 
 
 def log_failure(name: str, error: BaseException, backoff: float, schema_retry: float) -> float:

@@ -21,7 +21,9 @@ class Settings:
     """Snapshot of the settings the service and the plugin use.
 
     `random_order_shows`: tvshowids of random-order shows; `widget_limit`: maximum items per
-    widget list (>= 1); `sync_poll_seconds`: how often a syncing device checks the revision.
+    widget list (>= 1); `sync_poll_seconds`: how often a syncing device checks the revision
+    while wake-up hints are not known to arrive; `sync_hints`: send and listen for wake-up hints
+    (UDP) to and from the other devices (takes effect when sync next starts).
 
     Watching (local to this device): `launch_behaviour` (`LAUNCH_*`), chooser `sort_by`
     (`easytv.core.chooser.SORT_*`), `sort_reverse`, `limit_shows` (0 = all), `show_filter`
@@ -37,6 +39,7 @@ class Settings:
     debug_logging: bool = False
     multi_instance_sync: bool = False
     sync_poll_seconds: float = 2.0
+    sync_hints: bool = True
     launch_behaviour: int = LAUNCH_BROWSE
     sort_by: int = 0
     sort_reverse: bool = False

@@ -76,6 +76,8 @@ class Device:
 
     `library` is the video library (`MyVideos121`) the device last registered from; the registry
     lists the devices of every library, the store fills it in when registering ("" unknown).
+    `hint_host`/`hint_port`: where the device listens for wake-up hints (UDP; README,
+    "Multi-instance sync"); "" and 0 when it does not, or the store does not keep them.
     """
 
     device_id: str
@@ -86,6 +88,8 @@ class Device:
     revision_applied: int = 0
     last_seen: float = 0.0
     library: str = ""
+    hint_host: str = ""
+    hint_port: int = 0
 
 
 class SharedStore(Protocol):

@@ -37,6 +37,7 @@ def read_settings() -> Settings:
         debug_logging=_get(kodi_settings.getBool, "debug_logging", False),
         multi_instance_sync=_get(kodi_settings.getBool, "multi_instance_sync", False),
         sync_poll_seconds=float(poll) if 1 <= poll <= 60 else 2.0,
+        sync_hints=_get(kodi_settings.getBool, "sync_hints", True),
         **_watching(kodi_settings),
     )
 

@@ -7,7 +7,7 @@ from easytv.core.codec import state_from_json, state_to_json
 from easytv.core.errors import MalformedRecord, StoreError
 from easytv.core.sync import Device, SharedShow
 from easytv.mysql.batches import NULL, float_literal, text_literal
-from easytv.mysql.schema import NAME_LENGTH, TITLE_LENGTH
+from easytv.mysql.schema import HINT_HOST_LENGTH, NAME_LENGTH, TITLE_LENGTH
 from easytv.mysql.statements import SHOW_PLACEHOLDERS
 
 LOG = logging.getLogger("EasyTV.shareddb")
@@ -74,13 +74,15 @@ def shows_from_rows(rows: Sequence[Sequence[Any]]) -> List[SharedShow]:
 
 def device_params(device: Device, library: str) -> Tuple[Any, ...]:
     """Values for the device upsert (every column but `last_seen`, which is server time), on `library`."""
+    port = int(device.hint_port) if 0 < int(device.hint_port) < 65536 else 0
     return (device.device_id, device.name[:NAME_LENGTH], device.addon_version[:NAME_LENGTH],
             device.kodi_version[:NAME_LENGTH], device.settings_fingerprint[:NAME_LENGTH], int(device.revision_applied),
-            library)
+            library, device.hint_host[:HINT_HOST_LENGTH] if port else "", port)
 
 
 def device_from_row(row: Sequence[Any]) -> Device:
     """A `Device` from a row of `DEVICE_COLUMNS`."""
-    device_id, name, addon_version, kodi_version, fingerprint, revision_applied, library, last_seen = row
+    device_id, name, addon_version, kodi_version, fingerprint, revision_applied, library, hint_host, hint_port, \
+        last_seen = row
     return Device(device_id, name, addon_version, kodi_version, fingerprint, int(revision_applied), float(last_seen),
-                  library)
+                  library, hint_host, int(hint_port))

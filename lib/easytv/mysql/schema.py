@@ -39,6 +39,9 @@ TITLE_LENGTH = 1000
 NAME_LENGTH = 255
 """Characters kept of device names and versions (VARCHAR(255) columns)."""
 
+HINT_HOST_LENGTH = 64
+"""Characters kept of a device's wake-up hint host (an IPv4 or IPv6 address)."""
+
 LIBRARY_COLUMN = "library VARCHAR(64) NOT NULL DEFAULT ''"
 """A video database name (a MySQL identifier: at most 64 characters)."""
 
@@ -139,6 +142,10 @@ def _version_2(cursor: Any, tables: Tables, name: str) -> None:
                        "DROP KEY revision, ADD KEY revision (library, revision)" % (tables.shows, LIBRARY_COLUMN))
     if not _has_column(cursor, location, "devices", "library"):
         cursor.execute("ALTER TABLE %s ADD COLUMN %s" % (tables.devices, LIBRARY_COLUMN))
+    if not _has_column(cursor, location, "devices", "hint_port"):
+        # Where the device listens for wake-up hints (UDP host and port; "" and 0: it does not).
+        cursor.execute("ALTER TABLE %s ADD COLUMN hint_host VARCHAR(%d) NOT NULL DEFAULT '', "
+                       "ADD COLUMN hint_port INT NOT NULL DEFAULT 0" % (tables.devices, HINT_HOST_LENGTH))
     databases = list_databases(cursor)
     cursor.execute("SELECT device_id, kodi_version FROM %s WHERE library = ''" % tables.devices)  # noqa: S608
     for device_id, kodi_version in cursor.fetchall():

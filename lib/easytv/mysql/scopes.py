@@ -32,7 +32,8 @@ def every_device(cursor: Any, sql: Statements, name: str, location: Location) ->
 
 def other_registries(cursor: Any, name: str, own: str) -> List[Device]:
     """The devices in `easytv_devices` of every other `<name>NNN` database, labelled with that
-    database as their library (only the columns version 1 already had, so an unmigrated one reads too)."""
+    database as their library, without hint endpoints (only the columns version 1 already had, so an
+    unmigrated one reads too; hints never cross libraries)."""
     cursor.execute("SELECT TABLE_SCHEMA FROM information_schema.TABLES WHERE TABLE_NAME = %s",
                    (FALLBACK_PREFIX + "devices",))
     others = [db for db in numbered_databases(name, [row[0] for row in cursor.fetchall()]).values()
@@ -41,7 +42,7 @@ def other_registries(cursor: Any, name: str, own: str) -> List[Device]:
     for database in others:
         table = Location(database, FALLBACK_PREFIX).table("devices")
         cursor.execute("SELECT device_id, name, addon_version, kodi_version, settings_fingerprint, "  # noqa: S608
-                       "revision_applied, %%s, last_seen FROM %s" % table, (database,))
+                       "revision_applied, %%s, '', 0, last_seen FROM %s" % table, (database,))
         found += [rows.device_from_row(row) for row in cursor.fetchall()]
     return found
 

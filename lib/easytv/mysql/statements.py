@@ -51,7 +51,8 @@ transaction's limit."""
 READ_COLUMNS = "tvshowid, title, year, deleted, state, event_time, device_id, revision"
 
 DEVICE_COLUMNS = ("device_id", "name", "addon_version", "kodi_version", "settings_fingerprint", "revision_applied",
-                  "library", "last_seen")
+                  "library", "hint_host", "hint_port", "last_seen")
+"""The registry's columns; `last_seen` last (the upsert sets it to the server's time)."""
 
 LOCK_OWNER = "SUBSTRING_INDEX(value, '|', 1)"
 LOCK_EXPIRY = "CAST(SUBSTRING_INDEX(value, '|', -1) AS DECIMAL(20, 6))"
