@@ -68,7 +68,8 @@ check: venv zip
 bench: deps venv
 	$(VPY) tools/bench.py
 	$(VPY) tools/bench_sync.py
-	$(VPY) tools/bench_propagation.py
+	$(VPY) tools/bench_propagation.py --hints on
+	$(VPY) tools/bench_propagation.py --hints dropped
 	$(VPY) tools/bench_idle_cpu.py
 
 ## faults: the whole fault suite against real MariaDB processes (make test runs its fast part); prints a table

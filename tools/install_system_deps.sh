@@ -8,6 +8,7 @@ need=()
 command -v Xvfb >/dev/null || need+=(xvfb)
 command -v mariadbd >/dev/null && command -v mariadb-install-db >/dev/null && command -v mariadb >/dev/null || need+=(mariadb-server mariadb-client)
 command -v ffmpeg >/dev/null || need+=(ffmpeg)
+command -v iptables >/dev/null || need+=(iptables)  # make bench: hints dropped as by a firewall
 command -v git >/dev/null || need+=(git)
 command -v make >/dev/null || need+=(make)
 if ! python3 -c 'import ensurepip, venv' >/dev/null 2>&1; then need+=(python3-venv); fi
