@@ -153,7 +153,8 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     # SIGTERM ends the run through the finally below, like Ctrl-C.
     signal.signal(signal.SIGTERM, lambda *_: sys.exit(143))
-    cluster = Cluster(DEVICES, shows=bench_shows(args.plays), with_addon=True,
+    warm_up = args.hints == "dropped"
+    cluster = Cluster(DEVICES, shows=bench_shows(args.plays + warm_up), with_addon=True,
                       keep_files=args.keep_files, kodi_version=args.kodi)
     began = time.monotonic()
     cluster.start()  # stops what it started when it fails
@@ -162,7 +163,7 @@ def main(argv: list[str] | None = None) -> int:
               f"{args.plays} plays on Living Room:", flush=True)
         if args.hints == "dropped":
             with DroppedHints(hint_port(cluster, "Bedroom")):
-                latencies = measure(cluster, args.plays, warm_up=True)
+                latencies = measure(cluster, args.plays, warm_up)
         else:
             latencies = measure(cluster, args.plays)
         ok = report(latencies, select1_latency(cluster), args.hints)
