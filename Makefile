@@ -68,6 +68,7 @@ check: venv zip
 bench: deps venv
 	$(VPY) tools/bench.py
 	$(VPY) tools/bench_sync.py
+	$(VPY) tools/bench_idle.py
 	$(VPY) tools/bench_propagation.py --hints on
 	$(VPY) tools/bench_propagation.py --hints dropped
 	$(VPY) tools/bench_idle_cpu.py
