@@ -194,3 +194,13 @@ class SlowLibrary(FakeLibrary):
         found = super().episode_details(episodeids)
         self.clock.advance(0.05 * len(found))
         return found
+
+
+def library_of(shows: int) -> "FakeLibrary":
+    """A library of `shows` shows ("Show N", tvshowid N), each with S01E01-S01E03 unwatched."""
+    from kodi_shapes import episode, tvshow
+    items, eps = [], []
+    for n in range(1, shows + 1):
+        items.append(tvshow(n, title="Show %d" % n, year=1990 + n % 30))
+        eps += [episode(1, e, tvshowid=n) for e in (1, 2, 3)]
+    return FakeLibrary(items, eps)

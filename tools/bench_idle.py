@@ -31,8 +31,7 @@ from easytv.core import events  # noqa: E402
 from easytv.core.codec import row_to_dict  # noqa: E402
 from easytv.core.settings import Settings  # noqa: E402
 from easytv.core.sync import Device  # noqa: E402
-from fakes import FakeClock, FakeLibrary, FakeWindow  # noqa: E402
-from kodi_shapes import episode, tvshow  # noqa: E402
+from fakes import FakeClock, FakeWindow, library_of  # noqa: E402
 from memory_store import MemoryStore  # noqa: E402
 
 TICK = 0.25
@@ -85,14 +84,6 @@ class Kodi:
         self.trips += self.store.round_trips - before
 
 
-def make_library(shows):
-    items, eps = [], []
-    for n in range(1, shows + 1):
-        items.append(tvshow(n, title="Show %d" % n, year=1990 + n % 30))
-        eps += [episode(1, e, tvshowid=n) for e in (1, 2, 3)]
-    return FakeLibrary(items, eps)
-
-
 def run(clock, kodis, seconds, wait=None):
     for _ in range(int(seconds / TICK)):
         clock.advance(TICK)
@@ -119,7 +110,7 @@ def figure(name, value, unit, target, met):
 
 def idle_and_hints():
     clock = FakeClock()
-    library = make_library(20)
+    library = library_of(20)
     store = Store(lambda: 1_800_000_000.0 + clock.now)
     living, bedroom = Kodi("living", library, store, clock), Kodi("bedroom", library, store, clock)
     until(clock, [living, bedroom], lambda: living.syncer.synced and bedroom.syncer.synced)
@@ -154,7 +145,7 @@ def idle_and_hints():
 
 def restart(shows):
     clock = FakeClock()
-    library = make_library(shows)
+    library = library_of(shows)
     store = Store(lambda: 1_800_000_000.0 + clock.now)
     with tempfile.TemporaryDirectory() as folder:
         path = os.path.join(folder, "applied.json")

@@ -16,8 +16,7 @@ from easytv.core import events
 from easytv.core.codec import row_to_dict
 from easytv.core.settings import Settings
 from easytv.core.sync import Device
-from fakes import FakeClock, FakeLibrary, FakeWindow
-from kodi_shapes import episode, tvshow
+from fakes import FakeClock, FakeWindow, library_of
 from memory_store import MemoryStore
 
 
@@ -38,14 +37,6 @@ class RecordingStore(MemoryStore):
         self.calls.append("changes_since(%d)" % revision)
         self.pulled.extend(rows)
         return head, rows
-
-
-def make_library(shows):
-    items, eps = [], []
-    for n in range(1, shows + 1):
-        items.append(tvshow(n, title="Show %d" % n, year=1990 + n % 30))
-        eps += [episode(1, e, tvshowid=n) for e in (1, 2, 3)]
-    return FakeLibrary(items, eps)
 
 
 class Kodi:
@@ -121,7 +112,7 @@ def test_a_digest_covers_the_state_only():
 
 def test_a_restart_with_nothing_changed_pulls_no_row_at_5000_shows(world):
     clock, store, path = world
-    library = make_library(5000)
+    library = library_of(5000)
     living = Kodi("living", library, store, clock, path)
     living.run_until_synced(clock)
     living.run(clock, 5)  # the poll that pulls its own population back
@@ -136,7 +127,7 @@ def test_a_restart_with_nothing_changed_pulls_no_row_at_5000_shows(world):
 
 def test_a_restart_pulls_only_the_rows_changed_meanwhile(world):
     clock, store, path = world
-    library = make_library(20)
+    library = library_of(20)
     living, bedroom = Kodi("living", library, store, clock), Kodi("bedroom", library, store, clock, path)
     living.run_until_synced(clock)
     bedroom.run_until_synced(clock)
@@ -155,7 +146,7 @@ def test_a_restart_pulls_only_the_rows_changed_meanwhile(world):
 @pytest.mark.parametrize("change", ["clear", "restored"])
 def test_a_cleared_or_restored_database_is_pulled_in_full(world, change):
     clock, store, path = world
-    library = make_library(20)
+    library = library_of(20)
     living = Kodi("living", library, store, clock, path)
     living.run_until_synced(clock)
     living.run(clock, 3)
@@ -173,7 +164,7 @@ def test_a_cleared_or_restored_database_is_pulled_in_full(world, change):
 
 def test_a_show_changed_here_while_sync_was_off_makes_the_restart_pull_everything(world):
     clock, store, path = world
-    library = make_library(20)
+    library = library_of(20)
     living = Kodi("living", library, store, clock, path)
     living.run_until_synced(clock)
     living.run(clock, 3)
