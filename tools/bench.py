@@ -75,7 +75,7 @@ def main():
         t_rule, states = timed(rule)
         print("next-episode rule, whole library, specials=%-5s %8.1f ms  (%d tracked shows)"
               % (specials, t_rule * 1000, len(states)))
-    print("parse + rule (whole-library computation) ...... %8.1f ms  target < 1000 ms" % ((t_parse + t_rule) * 1000))
+    print("parse (every field) + rule ..................... %8.1f ms" % ((t_parse + t_rule) * 1000))
 
     t_render, props = timed(lambda: properties.render(states))
     print("render property cache ......................... %8.1f ms  (%d properties)" % (t_render * 1000, len(props)))
@@ -99,6 +99,9 @@ def main():
     t_lean, _ = timed(lambda: [Episode.from_jsonrpc(e) for e in lean])
     print("parse GetEpisodes, rule fields only ........... %8.1f ms  (%.1f MB of JSON, all fields %.1f MB)"
           % (t_lean * 1000, len(json.dumps(lean)) / 1e6, len(json.dumps(raw_episodes)) / 1e6))
+    t_shows, _ = timed(lambda: [TVShow.from_jsonrpc(s) for s in raw_shows])
+    # What a full recompute does: the rule's fields of every episode, then the rule.
+    verdict("whole library: parse rule fields + rule", t_shows + t_lean + t_rule, 1000)
     print("python %s, median of %d runs" % (sys.version.split()[0], RUNS))
     device()
 
@@ -107,7 +110,7 @@ def verdict(label, seconds, target_ms):
     """One `figure  target  met/missed` line."""
     ms = seconds * 1000
     print("%s %8.2f ms  target <= %.0f ms  %s" % (label.ljust(46, "."), ms, target_ms,
-                                                  "met" if ms <= target_ms else "MISSED"))
+                                                  "met" if ms <= target_ms else "missed"))
 
 
 class IndexedLibrary:
