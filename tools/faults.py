@@ -30,6 +30,7 @@ sys.path[:0] = [os.path.join(ROOT, "lib"), os.path.join(ROOT, "tests")]
 
 from faults import scenarios  # noqa: E402
 from faults.rig import FaultServer  # noqa: E402
+from faults.test_fault_rebuild import write_round_trips  # noqa: E402
 
 
 class Table:
@@ -167,7 +168,8 @@ def run_rebuild(server, table, args) -> None:
               "%d tombstones; random picks kept %d/%d; setting re-keyed: %s; errors: %d"
               % (r.followed, r.rows_written, r.round_trips, r.commits, r.seconds, r.tombstones, r.picks_kept,
                  r.random_shows, "yes" if r.setting_rekeyed else "NO", len(r.failures)))
-    table.expect(r.writes == 1 and r.round_trips <= 10 and r.commits == 1 and r.live_match and a.clean
+    table.expect(r.writes == 1 and r.round_trips <= write_round_trips(r.rows_written) and r.commits == 1
+                 and r.live_match and a.clean
                  and not r.failures and r.followed == r.shows and r.picks_kept == r.random_shows
                  and r.setting_rekeyed, "library rebuild")
 
