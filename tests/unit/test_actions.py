@@ -39,6 +39,21 @@ def test_clear_deletes_rows_resets_revision_changes_generation_and_notifies():
     assert store.rows == {} and outcome == [True]
 
 
+def test_clear_is_announced_with_the_new_head_and_a_failed_announce_is_not_fatal():
+    store = MemoryStore()
+    store.write([_row(1)])
+    announced, outcome = [], []
+    head = actions.clear_sync_data(lambda: store, lambda: True, outcome.append,
+                                   lambda s, h: announced.append((s, h)))
+    assert announced == [(store, head)] and head.revision == 0 and outcome == [True]
+
+    def unreachable(s, h):
+        raise StoreUnavailable("read devices failed")
+    store.write([_row(2)])
+    assert actions.clear_sync_data(lambda: store, lambda: True, outcome.append, unreachable) is not None
+    assert store.rows == {} and outcome == [True, True]
+
+
 def test_clear_failure_is_notified_not_raised():
     def unavailable():
         raise StoreUnavailable("connection refused")

@@ -341,3 +341,27 @@ def test_hints_go_only_to_devices_of_the_same_video_library():
                Device("newer", "Loft", library="MyVideos131", hint_host="10.0.0.3", hint_port=4002),
                Device("quiet", "Kitchen", library="MyVideos121")]
     assert hint_peers(devices, "me") == [("10.0.0.2", 4001)]
+
+
+def test_a_clear_is_announced_once_to_every_listener_of_the_library_this_device_included():
+    from easytv.app.hints import announce_once
+    ours, peer, other = (HintSocket("MyVideos121", "127.0.0.1"), HintSocket("MyVideos121", "127.0.0.1"),
+                         HintSocket("MyVideos131", "127.0.0.1"))
+    try:
+        devices = [Device("me", "Den", library="MyVideos121", hint_host="127.0.0.1", hint_port=ours.port),
+                   Device("peer", "Bedroom", library="MyVideos121", hint_host="127.0.0.1", hint_port=peer.port),
+                   Device("newer", "Loft", library="MyVideos131", hint_host="127.0.0.1", hint_port=other.port),
+                   Device("quiet", "Kitchen", library="MyVideos121")]
+        assert announce_once("MyVideos121", 77, 0, devices, "MyVideos121") == 2
+        got = {"ours": [], "peer": []}
+        deadline = time.monotonic() + DEADLINE
+        while not all(got.values()):
+            assert time.monotonic() < deadline, "the clear's hint reaches both listeners of the library"
+            got["ours"] += ours.received()
+            got["peer"] += peer.received()
+            time.sleep(0.005)  # the datagram is real; the wait has a deadline
+        assert got == {"ours": [Hint("MyVideos121", 77, 0)], "peer": [Hint("MyVideos121", 77, 0)]}
+        assert other.received() == []  # never sent to another library's device
+    finally:
+        for hints in (ours, peer, other):
+            hints.close()

@@ -58,8 +58,14 @@ def _device_lines(device: Device, this_device: str) -> List[str]:
 
 
 def clear_sync_data(open_store: Callable[[], SharedStore], confirm: Callable[[], bool],
-                    notify: Callable[[bool], None]) -> Optional[Head]:
+                    notify: Callable[[bool], None],
+                    announce: Optional[Callable[[SharedStore, Head], None]] = None) -> Optional[Head]:
     """Ask, then delete all shared show data (revision 0, new generation); report the outcome.
+
+    `announce(store, head)` runs after the clear, before the store is closed: it tells the
+    services of this library at once (wake-up hints), so a device whose hints work and polls
+    only every few seconds notices the clear as fast as a peer's write. Its failure is logged,
+    never fatal: polling still finds the new generation.
 
     Returns the new head, or None when cancelled or failed (the failure is logged and notified).
     """
@@ -69,6 +75,12 @@ def clear_sync_data(open_store: Callable[[], SharedStore], confirm: Callable[[],
         store = open_store()
         try:
             head = store.clear()
+            if announce is not None:
+                try:
+                    announce(store, head)
+                except Error as exc:
+                    LOG.info("Cleared sync data, but could not announce it (%s); devices notice at their next poll",
+                             exc)
         finally:
             close = getattr(store, "close", None)
             if close is not None:

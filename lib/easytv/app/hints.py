@@ -212,6 +212,31 @@ def hint_peers(devices: Sequence[Device], own_id: str) -> List[Tuple[str, int]]:
                    and (not own or not d.library or same_library(d.library, own))})
 
 
+def announce_once(scope: str, generation: int, revision: int, devices: Sequence[Device], library: str) -> int:
+    """Send one hint (`scope` at `generation`, `revision`) to every device of `devices` on
+    `library` (this one included) that registered an endpoint, from a throw-away socket: for
+    the settings actions, which run outside the service (Clear sync data). Returns how many
+    datagrams were sent; send errors are logged at debug level, never raised (polling covers a
+    lost hint)."""
+    peers = sorted({(d.hint_host, d.hint_port) for d in devices
+                    if d.hint_host and 0 < d.hint_port < 65536 and (not d.library or same_library(d.library, library))})
+    if not peers:
+        return 0
+    data = encode(Hint(scope, generation, revision))
+    sent = 0
+    try:
+        with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
+            for host, port in peers:
+                try:
+                    sender.sendto(data, (host, port))
+                    sent += 1
+                except OSError as exc:
+                    LOG.debug("Cannot send a hint to %s:%d: %s", host, port, exc)
+    except OSError as exc:
+        LOG.debug("Cannot open a socket for hints: %s", exc)
+    return sent
+
+
 def hint_scope(name: str, kodi_version: str, fallback: str) -> str:
     """The scope named in this device's wake-up hints: its video library (`MyVideos121` for
     Kodi 20, `easytv.core.scope`), or `fallback` for a Kodi version EasyTV does not know."""

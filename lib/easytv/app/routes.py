@@ -90,7 +90,8 @@ def _script(action: str) -> None:
             dialogs.ok(addon.localize(30031))
         elif action == CLEAR_SYNC_DATA:
             actions.clear_sync_data(_open_shared_store, lambda: dialogs.yes_no(addon.localize(30035)),
-                                    lambda ok: dialogs.notify(addon.localize(30036 if ok else 30037), error=not ok))
+                                    lambda ok: dialogs.notify(addon.localize(30036 if ok else 30037), error=not ok),
+                                    _announce_clear if read_settings().sync_hints else None)
         else:
             _show_sync_status()
     elif action == SELECT_RANDOM_SHOWS:
@@ -178,6 +179,14 @@ def _open_shared_store():
     if config is None:
         raise ConfigError("no advancedsettings.xml names a MySQL video database")
     return MySQLStore.open(config, device_id(addon.profile_path()), kodi_version=addon.kodi_version())
+
+
+def _announce_clear(store, head) -> None:
+    """Hint every service of this library (this device's too) that the data was cleared."""
+    from easytv.app.hints import announce_once, hint_scope
+    scope = hint_scope(store.config.name, addon.kodi_version(), store.config.shared_database)
+    sent = announce_once(scope, head.generation, head.revision, store.devices(), store.library)
+    LOG.debug("Announced the clear to %d device(s)", sent)
 
 
 def _show_sync_status() -> None:
