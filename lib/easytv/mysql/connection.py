@@ -13,6 +13,7 @@ tests/test_pymysql_internals.py fails loudly when an installed pymysql changes o
 
 import re
 import socket
+import threading
 from typing import Any, Optional
 
 import pymysql
@@ -154,10 +155,20 @@ def connect(config: DatabaseConfig, counters: Counters, database: Optional[str] 
         detail = getattr(exc, "strerror", None) or (str(exc.args[-1]) if exc.args else type(exc).__name__)
         raise StoreUnavailable("%s failed: cannot use the TLS settings %s: %s" % (doing, files, detail)) from None
     sock: Optional[socket.socket] = None
+    # The whole connect (TCP, handshake, TLS, authentication, init_command) is bounded by
+    # `connect_timeout`, as the MySQL client's connect timeout bounds the handshake: a server
+    # that accepts but stalls the handshake (one still starting after a crash) is left after
+    # `connect_timeout` seconds, not after pymysql's `read_timeout` per read.
+    attempt = Cancel()
+    unlink = cancel.register(attempt.cancel) if cancel is not None else (lambda: None)
+    stalled = threading.Event()
+    timer = threading.Timer(connect_timeout, lambda: (stalled.set(), attempt.cancel()))
+    timer.daemon = True
+    timer.start()
     try:
         conn.counters = counters
         conn.tls_required = config.uses_tls
-        sock, release = open_socket(config.host, config.port, connect_timeout, cancel)
+        sock, release = open_socket(config.host, config.port, connect_timeout, attempt)
         conn.host_info = "socket %s:%d" % (config.host, config.port)
         try:
             conn.connect(sock)
@@ -171,7 +182,13 @@ def connect(config: DatabaseConfig, counters: Counters, database: Optional[str] 
             sock.close()
         if cancel is not None and cancel.cancelled:
             raise cancelled from None
+        if stalled.is_set():
+            raise StoreUnavailable("%s failed: the connect timed out after %g s (the server accepted "
+                                   "but did not finish the handshake)" % (doing, connect_timeout)) from None
         raise translate(exc, config.password, doing) from None
+    finally:
+        timer.cancel()
+        unlink()
     if cancel is not None and cancel.cancelled:
         conn.shutdown()
         raise cancelled
