@@ -162,7 +162,11 @@ def connect(config: DatabaseConfig, counters: Counters, database: Optional[str] 
     attempt = Cancel()
     unlink = cancel.register(attempt.cancel) if cancel is not None else (lambda: None)
     stalled = threading.Event()
-    timer = threading.Timer(connect_timeout, lambda: (stalled.set(), attempt.cancel()))
+
+    def give_up() -> None:
+        stalled.set()
+        attempt.cancel()
+    timer = threading.Timer(connect_timeout, give_up)
     timer.daemon = True
     timer.start()
     try:
