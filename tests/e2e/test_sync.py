@@ -144,7 +144,11 @@ def test_clear_sync_data_through_dialog_repopulates_once(sync_cluster, sync_show
     db, living_room, bedroom = sync_cluster.db, sync_cluster["Living Room"], sync_cluster["Bedroom"]
     show = sync_shows["Golf Gardens"]
     with ListingWatcher(bedroom) as watcher:
-        # Something in progress, so that Bedroom's widget has something to lose.
+        # Something in progress, so that Bedroom's widget has something to lose. Kodi keeps
+        # lastplayed in whole seconds: wait for a new second, so that this show is strictly the
+        # most recently played (the previous test's play may have ended in this very second).
+        second = int(time.time())
+        wait_until(lambda: int(time.time()) > second, 3, interval=0.02, what="the next wall-clock second")
         living_room.call("VideoLibrary.SetEpisodeDetails", {
             "episodeid": show.episodeid(1, 1), "playcount": 1,
             "lastplayed": time.strftime("%Y-%m-%d %H:%M:%S")})
