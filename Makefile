@@ -64,7 +64,7 @@ check: venv zip
 
 ## bench: the rule and property diff over 2,000 shows / 100,000 episodes; the shared store against
 ## real MariaDB (round trips, commits, bytes); device-to-device propagation in two real Kodis;
-## Kodi's CPU at idle with and without EasyTV (2 x 5 min)
+## Kodi's CPU at idle with and without EasyTV (2 x 5 min); 20 simulated devices on one MariaDB (2 min)
 bench: deps venv
 	$(VPY) tools/bench.py
 	$(VPY) tools/bench_sync.py
@@ -72,6 +72,7 @@ bench: deps venv
 	$(VPY) tools/bench_propagation.py --hints on
 	$(VPY) tools/bench_propagation.py --hints dropped
 	$(VPY) tools/bench_idle_cpu.py
+	$(VPY) tools/bench_scale.py
 
 ## faults: the whole fault suite against real MariaDB processes (make test runs its fast part); prints a table
 faults: deps venv
