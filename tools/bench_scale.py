@@ -27,6 +27,7 @@ import time
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path[:0] = [os.path.join(ROOT, "lib"), os.path.join(ROOT, "tests")]
 
+from bench_idle import figure  # noqa: E402 - the benches' one line per target
 from easytv.core.properties import show_key  # noqa: E402
 from faults.library import make_library  # noqa: E402
 from faults.rig import FaultServer  # noqa: E402
@@ -34,10 +35,6 @@ from faults.world import world  # noqa: E402
 
 POLL_SECONDS = 2.0  # the product's polling fallback (easytv.core.hints.FAST_POLL_SECONDS)
 P95_TARGET = 3.0  # seconds: polling fallback, as the real-Kodi "hints dropped" target
-
-
-def figure(name, value, unit, target, met):
-    print("%-58s %10s %-8s target %-10s %s" % (name, value, unit, target, "met" if met else "MISSED"))
 
 
 def questions(server) -> int:

@@ -172,6 +172,10 @@ def cancel_keywords(token: Cancel) -> Dict[str, Any]:
 OPEN_TAKES_CANCEL = "cancel" in inspect.signature(MySQLStore.open).parameters
 
 
+TIMEOUTS = (5.0, 10.0, 10.0)
+"""A device's (connect, read, write) timeouts in seconds unless a scenario sets its own."""
+
+
 class Device:
     """One Kodi: engine, window, syncer on a real `MySQLStore` (`ThreadWorker` unless `inline`).
 
@@ -184,7 +188,7 @@ class Device:
     def __init__(self, name: str, library: FakeLibrary, config: Callable[[], DatabaseConfig], log: EventLog,
                  wall_clock: Callable[[], float], clock: Callable[[], float] = time.monotonic,
                  inline: bool = False, poll_seconds: float = 0.2, journal_path: Optional[str] = None,
-                 timeouts: Tuple[float, float, float] = (5, 10, 10),
+                 timeouts: Tuple[float, float, float] = TIMEOUTS,
                  barrier: Optional[threading.Barrier] = None, settings: Optional[Settings] = None) -> None:
         self.name = name
         self.config = config

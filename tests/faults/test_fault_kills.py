@@ -4,6 +4,7 @@ whole, never moved backwards, and no exception ever escapes a device's loop."""
 
 import pytest
 
+from .devices import TIMEOUTS
 from .scenarios import outage_recovery, sigkill_during_population, sigkill_during_writes
 
 
@@ -32,7 +33,7 @@ def test_fifty_kills_during_writes(server):
     assert_recovered(report.recovery)
 
 
-CONNECT_TIMEOUT = 5.0  # the devices' connect timeout (tests/faults/devices.py), which bounds a whole connect
+CONNECT_TIMEOUT = TIMEOUTS[0]  # the devices' connect timeout, which bounds a whole connect
 
 
 def assert_recovered(recovery):

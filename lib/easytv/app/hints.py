@@ -94,15 +94,7 @@ class HintSocket:
     def send(self, generation: int, revision: int, peers: Iterable[Tuple[str, int]]) -> int:
         """Announce (`generation`, `revision`) of this scope to each peer; returns how many
         datagrams were sent."""
-        data = encode(Hint(self.scope, generation, revision))
-        sent = 0
-        for host, port in peers:
-            try:
-                self._socket.sendto(data, (host, port))
-                sent += 1
-            except OSError as exc:
-                LOG.debug("Cannot send a hint to %s:%d: %s", host, port, exc)
-        return sent
+        return _send_each(self._socket, encode(Hint(self.scope, generation, revision)), peers)
 
     @property
     def alive(self) -> bool:
@@ -207,9 +199,26 @@ def hint_peers(devices: Sequence[Device], own_id: str) -> List[Tuple[str, int]]:
     library, one scope"; a store that keeps no endpoint returns port 0 for all: no hints,
     polling covers them). This device's library is the one its own registry row names."""
     own = next((d.library for d in devices if d.device_id == own_id), "")
+    return _endpoints([d for d in devices if d.device_id != own_id], own)
+
+
+def _endpoints(devices: Sequence[Device], library: str) -> List[Tuple[str, int]]:
+    """The registered hint endpoints (host, port) of `devices` on `library` ("": any), sorted."""
     return sorted({(d.hint_host, d.hint_port) for d in devices
-                   if d.device_id != own_id and d.hint_host and 0 < d.hint_port < 65536
-                   and (not own or not d.library or same_library(d.library, own))})
+                   if d.hint_host and 0 < d.hint_port < 65536
+                   and (not library or not d.library or same_library(d.library, library))})
+
+
+def _send_each(sender: socket.socket, data: bytes, peers: Iterable[Tuple[str, int]]) -> int:
+    """Send `data` to each (host, port); returns how many datagrams left (errors at debug level)."""
+    sent = 0
+    for host, port in peers:
+        try:
+            sender.sendto(data, (host, port))
+            sent += 1
+        except OSError as exc:
+            LOG.debug("Cannot send a hint to %s:%d: %s", host, port, exc)
+    return sent
 
 
 def announce_once(scope: str, generation: int, revision: int, devices: Sequence[Device], library: str) -> int:
@@ -218,23 +227,15 @@ def announce_once(scope: str, generation: int, revision: int, devices: Sequence[
     the settings actions, which run outside the service (Clear sync data). Returns how many
     datagrams were sent; send errors are logged at debug level, never raised (polling covers a
     lost hint)."""
-    peers = sorted({(d.hint_host, d.hint_port) for d in devices
-                    if d.hint_host and 0 < d.hint_port < 65536 and (not d.library or same_library(d.library, library))})
+    peers = _endpoints(devices, library)
     if not peers:
         return 0
-    data = encode(Hint(scope, generation, revision))
-    sent = 0
     try:
         with socket.socket(socket.AF_INET, socket.SOCK_DGRAM) as sender:
-            for host, port in peers:
-                try:
-                    sender.sendto(data, (host, port))
-                    sent += 1
-                except OSError as exc:
-                    LOG.debug("Cannot send a hint to %s:%d: %s", host, port, exc)
+            return _send_each(sender, encode(Hint(scope, generation, revision)), peers)
     except OSError as exc:
         LOG.debug("Cannot open a socket for hints: %s", exc)
-    return sent
+        return 0
 
 
 def hint_scope(name: str, kodi_version: str, fallback: str) -> str:
