@@ -27,7 +27,7 @@ from .harness.cluster import LIMITED_GRANT, Cluster, Device
 from .harness.control import set_addon_setting, sync_status, wait_storage
 from .harness.easytv import NEXT_EPISODES, START_FRESH, device_id_of, episode_no, show_properties, wait_listing
 from .harness.kodi import KodiInstance
-from .harness.library import DEFAULT_SHOWS, Show, regular_episodes, wait_video_db
+from .harness.library import DEFAULT_SHOWS, Show, get_episodes, regular_episodes, wait_video_db
 from .harness.procs import wait_until
 from .harness.shareddb import (
     SHARED_DB,
@@ -174,9 +174,38 @@ def mixed() -> Cluster:
         for kodi in started.instances:
             wait_storage(kodi, "shared", 30)
             # Each library is populated by its own device: the tests compare rows from then on.
-            wait_until(lambda kodi=kodi: rows_written_by(shared(started.db), device_id_of(kodi)).get("shows"),
-                       60, interval=0.5, what=f"{kodi.name} populated its library's shared rows")
+            # The service runs before the scan: it writes show by show as the scan's updates
+            # arrive, then recomputes the whole library 2 s after OnScanFinished (engine log
+            # "Computed N shows from M episodes"). A device is done when that recompute saw the
+            # whole library and its rows cover every show.
+            library = library_shows(kodi)
+            wanted = {show.tvshowid for show in library.values()}
+            computed = f"Computed {len(library)} shows from {len(get_episodes(kodi))} episodes"
+            wait_until(lambda kodi=kodi, computed=computed: computed in kodi.log_text(), 60, interval=0.5,
+                       what=f"{kodi.name}: {computed!r} in its log")
+            wait_until(lambda kodi=kodi, wanted=wanted: wanted <= written_shows(started.db, kodi),
+                       60, interval=0.5, what=f"{kodi.name} wrote a shared row for each of its {len(wanted)} shows")
+        # ... and nothing is still on its way (two reads a second apart agree).
+        wait_settled(started.db, "shared tables settled after both populations")
         yield started
+
+
+def wait_settled(db, what: str, timeout: float = 30.0) -> dict:
+    """Wait until two ``shared()`` snapshots taken one poll (1 s) apart are equal; return it."""
+    previous: list[dict] = []
+
+    def unchanged():
+        now = shared(db)
+        same = bool(previous) and previous[-1] == now
+        previous[:] = [now]
+        return same and now
+
+    return wait_until(unchanged, timeout, interval=1.0, what=what)
+
+
+def written_shows(db, kodi: KodiInstance) -> set[int]:
+    """The tvshowids of the shared show rows ``kodi`` wrote."""
+    return {int(dict(row)["tvshowid"]) for row in rows_written_by(shared(db), device_id_of(kodi)).get("shows", ())}
 
 
 def test_both_libraries_use_the_shared_database(mixed):
@@ -233,8 +262,7 @@ def test_no_ping_pong_while_both_idle(mixed):
     for kodi in mixed.instances:  # quiet first: nothing in progress from the tests before
         wait_until(lambda kodi=kodi: not kodi.call("Player.GetActivePlayers"), 10, interval=0.2,
                    what=f"{kodi.name}: no player")
-    settled = wait_until(lambda: (lambda a: a == shared(db) and a)(
-        shared(db)), 30, interval=1.0, what="shared tables settled")
+    settled = wait_settled(db, "shared tables settled")
     started = time.monotonic()
     polls = 0
 
