@@ -7,7 +7,9 @@ Usage::
     python tools/test_lanes.py kodi20 -- -x -k sync  # arguments after -- go to every lane's pytest
     python tools/test_lanes.py --list
 
-Lanes (one pytest invocation each, so at most two Kodi run at once and fixtures stay simple):
+Lanes (one pytest invocation each, so at most two Kodi run at once and fixtures stay simple). By
+default two tracks run side by side (`TRACKS`: the real-Kodi lanes, and the lanes without Kodi),
+each lane's output printed when it ends; ``--serial`` runs them one after the other, streamed:
 
 ========== ===================================================================================
 host       unit, contract (MariaDB 10.11) and the fault suite's fast part on the host Python,
@@ -32,6 +34,7 @@ import os
 import re
 import subprocess
 import sys
+import threading
 import time
 from pathlib import Path
 
@@ -48,23 +51,35 @@ LANES: dict[str, tuple[dict[str, str], list[str]]] = {
     "mariadb118": ({"EASYTV_MARIADB": "11.8"}, [PY, "-m", "pytest", "tests/contract"]),
     "py313": ({}, [PY, "tools/chroot_tests.py"]),
 }
+TRACKS = (("kodi20", "kodi21", "libraries"), ("host", "pymysql110", "mariadb118", "py313"))
+"""Two tracks run side by side, each lane of a track after the other: the real-Kodi lanes (never
+more than two Kodi at once) and the lanes without Kodi. `--serial` runs every lane in turn."""
+PRINT = threading.Lock()
 COUNT = re.compile(r"(\d+) (passed|failed|errors?|skipped)")
 SUMMARY = re.compile(r"^=*\s*(\d+ (passed|failed|errors?|skipped).*) in [\d.]+s")
 
 
-def run_lane(name: str, extra: list[str]) -> tuple[int, float, dict[str, int], str]:
-    """Run lane ``name`` (output streamed); return (exit code, seconds, pytest counts, summary)."""
+def run_lane(name: str, extra: list[str], stream: bool = True) -> tuple[int, float, dict[str, int], str]:
+    """Run lane ``name``; return (exit code, seconds, pytest counts, summary). Its output is
+    streamed, or with ``stream`` False printed whole when the lane ends (lanes side by side)."""
     env_overrides, command = LANES[name]
     env = dict(os.environ, **env_overrides)
-    print(f"\n=== lane {name}: {' '.join(f'{k}={v}' for k, v in env_overrides.items())} "
-          f"{' '.join(command[1:])}", flush=True)
+    header = (f"\n=== lane {name}: {' '.join(f'{k}={v}' for k, v in env_overrides.items())} "
+              f"{' '.join(command[1:])}\n")
+    kept: list[str] = []
+    if stream:
+        sys.stdout.write(header)
+        sys.stdout.flush()
     began = time.monotonic()
     counts: dict[str, int] = {}
     summary = ""
     with subprocess.Popen([*command, *extra], cwd=REPO, env=env, stdout=subprocess.PIPE,
                           stderr=subprocess.STDOUT, text=True, bufsize=1) as proc:
         for line in proc.stdout:
-            sys.stdout.write(line)
+            if stream:
+                sys.stdout.write(line)
+            else:
+                kept.append(line)
             match = SUMMARY.match(line.strip().strip("="))
             if match:
                 summary = match.group(1)
@@ -73,7 +88,33 @@ def run_lane(name: str, extra: list[str]) -> tuple[int, float, dict[str, int], s
                     key = "errors" if kind.startswith("error") else kind
                     counts[key] = counts.get(key, 0) + int(number)
         code = proc.wait()
+    if not stream:
+        with PRINT:
+            sys.stdout.write(header + "".join(kept) + f"=== lane {name} ended after "
+                             f"{time.monotonic() - began:.0f} s\n")
+            sys.stdout.flush()
     return code, time.monotonic() - began, counts, summary
+
+
+def run_tracks(names: list[str], extra: list[str]) -> dict[str, tuple[int, float, dict[str, int], str]]:
+    """Run the lanes of each of `TRACKS` (those in ``names``) in turn, the tracks side by side
+    on two threads (lanes in no track run after them); results by lane."""
+    results: dict[str, tuple[int, float, dict[str, int], str]] = {}
+
+    def track(lanes: list[str]) -> None:
+        for name in lanes:
+            results[name] = run_lane(name, extra, stream=False)
+
+    tracks = [[n for n in t if n in names] for t in TRACKS]
+    threads = [threading.Thread(target=track, args=(lanes,)) for lanes in tracks if lanes]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    for name in names:
+        if name not in results:
+            results[name] = run_lane(name, extra)
+    return results
 
 
 def main(argv: list[str]) -> int:
@@ -90,7 +131,11 @@ def main(argv: list[str]) -> int:
         print(f"test_lanes: unknown lane(s) {unknown}; lanes: {', '.join(LANES)}", file=sys.stderr)
         return 2
     began = time.monotonic()
-    results = [(name, *run_lane(name, extra)) for name in names]
+    if "--serial" in argv or len(names) == 1:
+        results = [(name, *run_lane(name, extra)) for name in names]
+    else:
+        by_lane = run_tracks(names, extra)
+        results = [(name, *by_lane[name]) for name in names]
     total: dict[str, int] = {}
     print("\n=== lane timings")
     for name, code, seconds, counts, summary in results:
