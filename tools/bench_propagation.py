@@ -19,10 +19,8 @@ from __future__ import annotations
 
 import argparse
 import math
-import shutil
 import signal
 import statistics
-import subprocess
 import sys
 import time
 from pathlib import Path
@@ -32,8 +30,8 @@ sys.path.insert(0, str(REPO / "tests" / "e2e"))
 
 from harness.cluster import DB_PASSWORD, DB_USER, Cluster, Device  # noqa: E402
 from harness.control import wait_storage  # noqa: E402
+from harness.firewall import DroppedHints, hint_port  # noqa: E402
 from harness.library import Show, get_episodes, regular_episodes  # noqa: E402
-from harness.procs import wait_until  # noqa: E402
 from harness.watch import ListingWatcher  # noqa: E402
 
 TARGETS = {"on": 1.0, "dropped": 3.0}
@@ -73,31 +71,6 @@ def select1_latency(cluster: Cluster, count: int = 200) -> list[float]:
     conn = pymysql.connect(host=cluster.db.host, port=cluster.db.port, user=DB_USER,
                            password=DB_PASSWORD, connect_timeout=5)
     return time_select_1(conn, count)
-
-
-def hint_port(cluster: Cluster, name: str) -> int:
-    """The UDP port device ``name`` registered for wake-up hints (waits up to 30 s for it)."""
-    def registered() -> int:
-        ports = {row[0]: row[1] for row in cluster.db.sql("SELECT name, hint_port FROM easytv_myvideos.devices")}
-        return int(ports[name]) if ports.get(name, "NULL") not in ("", "NULL") else 0
-    return wait_until(registered, 30, interval=0.2, what=f"{name}'s hint port in the registry")
-
-
-class DroppedHints:
-    """An iptables rule that drops UDP datagrams to one local port (a firewall in the way of
-    the hints), removed on exit. Raises ``SystemExit`` with a clear message without iptables."""
-
-    def __init__(self, port: int) -> None:
-        self.rule = ["INPUT", "-p", "udp", "--dport", str(port), "-j", "DROP"]
-        if shutil.which("iptables") is None:
-            raise SystemExit("--hints dropped needs iptables (apt-get install iptables)")
-
-    def __enter__(self) -> "DroppedHints":
-        subprocess.run(["iptables", "-I", *self.rule], check=True)
-        return self
-
-    def __exit__(self, *exc_info: object) -> None:
-        subprocess.run(["iptables", "-D", *self.rule], check=False)
 
 
 def measure(cluster: Cluster, plays: int, warm_up: bool = False) -> list[float]:
@@ -162,7 +135,7 @@ def main(argv: list[str] | None = None) -> int:
         print(f"Two {cluster.kodi_version.name} with sync on, up in {cluster.timings.total:.1f} s; "
               f"{args.plays} plays on Living Room:", flush=True)
         if args.hints == "dropped":
-            with DroppedHints(hint_port(cluster, "Bedroom")):
+            with DroppedHints(hint_port(cluster.db, "Bedroom")):
                 latencies = measure(cluster, args.plays, warm_up)
         else:
             latencies = measure(cluster, args.plays)

@@ -26,6 +26,7 @@ from .harness.control import (
     wait_toast,
 )
 from .harness.easytv import NEXT_EPISODES, START_FRESH, episode_no, show_properties, wait_listing
+from .harness.firewall import DroppedHints, hint_port
 from .harness.kodi import KodiInstance
 from .harness.notify import is_method
 from .harness.procs import wait_until
@@ -35,6 +36,7 @@ from .harness.watch import ListingWatcher
 pytestmark = pytest.mark.e2e
 
 SYNC_SECONDS = 3.0  # README, "Development": a change on one device is in the other's widget within 3 s
+SLOW_POLL_SECONDS = 20.0  # README, "Multi-instance sync": the poll period while hints arrive
 NOTICE_SECONDS = 3.0  # "every device notices within one poll": 2 s poll + loop ticks
 OFF_WINDOW_SECONDS = 5.0  # with sync off, the change must not arrive in this window
 # A rebuild has no speed promise: a scan, the debounced full recompute (2 s quiet time, then
@@ -138,6 +140,21 @@ def test_both_devices_use_shared_database(sync_cluster):
 
 def test_play_on_living_room_reaches_bedroom_within_3_s(sync_cluster, sync_shows):
     assert_play_propagates(sync_cluster, sync_shows["Bravo Bay"], "ALL user")
+
+
+def test_with_hints_dropped_a_play_still_reaches_bedroom_within_3_s(sync_cluster, sync_shows):
+    """A firewall drops the wake-up hints to Bedroom (issue 9): the first play reaches Bedroom at
+    its next slow poll and shows that hints do not arrive; Bedroom polls every 2 s from then on,
+    so the next play is in its widget within SYNC_SECONDS again."""
+    living_room, bedroom = sync_cluster["Living Room"], sync_cluster["Bedroom"]
+    first, second = sync_shows["Alpha Station"], sync_shows["Foxtrot Falls"]
+    with DroppedHints(hint_port(sync_cluster.db, "Bedroom")):
+        with ListingWatcher(bedroom) as watcher:
+            played = living_room.play_to_watched(first.episodeid(1, 1))
+            _, noticed = watcher.wait_for(first_is(first.episodeid(1, 2)), SLOW_POLL_SECONDS + SYNC_SECONDS,
+                                          since=played.watched_at)
+        print(f"\n[e2e] hints dropped: the first play reached Bedroom after {noticed:.2f} s (a slow poll)")
+        assert_play_propagates(sync_cluster, second, "hints dropped")
 
 
 def test_clear_sync_data_through_dialog_repopulates_once(sync_cluster, sync_shows):
