@@ -2,13 +2,14 @@
 
 import dataclasses
 import re
+import sys
 
 import pytest
 
 from easytv.core.errors import StoreError
 from easytv.core.models import Episode, ShowState, TVShow
 from easytv.core.sync import SharedShow
-from easytv.mysql.batches import ROWS_PER_STATEMENT, literal, pack, values_row
+from easytv.mysql.batches import HANDOFF_SECONDS, ROWS_PER_STATEMENT, execute_each, literal, pack, values_row
 from easytv.mysql.rows import show_params, show_rows
 from easytv.mysql.statements import SHOW_PLACEHOLDERS
 
@@ -75,3 +76,42 @@ def test_pack_splits_at_500_rows_and_at_the_byte_limit():
     big = ["(" + "1" * 600 + ")", "(2)", "(" + "3" * 2000 + ")", "(4)"]
     assert pack("P ", big, "", limit=1000) == ["P " + big[0] + ", " + big[1], "P " + big[2], "P " + big[3]]
     assert pack("P ", [], "") == []
+
+
+class RecordingCursor:
+    """A cursor double for `execute_each`: records the switch interval seen by each execute."""
+
+    def __init__(self):
+        self.intervals = []
+        self.rowcount = 1
+
+    def execute(self, sql, args=None):
+        self.intervals.append(sys.getswitchinterval())
+
+    def fetchall(self):
+        return ()
+
+    def nextset(self):
+        return None
+
+
+def test_an_overlapped_write_switches_threads_promptly_and_restores_the_interval():
+    before = sys.getswitchinterval()
+    cursor = RecordingCursor()
+    seen = []
+    execute_each(cursor, iter(["A", "B", "C"]), lambda index, results: seen.append(index), overlap=True)
+    assert seen == [0, 1, 2]
+    assert cursor.intervals == [HANDOFF_SECONDS] * 3
+    assert sys.getswitchinterval() == before
+
+
+def test_the_interval_is_restored_when_a_packet_fails():
+    before = sys.getswitchinterval()
+
+    def packets():
+        yield "A"
+        raise StoreError("a row cannot be stored")
+
+    with pytest.raises(StoreError):
+        execute_each(RecordingCursor(), packets(), lambda index, results: None, overlap=True)
+    assert sys.getswitchinterval() == before
