@@ -131,7 +131,10 @@ class KodiInstance(PlaybackMixin):
                                      env=kodi_env)
             env = dict(os.environ)
         else:
-            env = {k: v for k, v in os.environ.items() if k not in ("WAYLAND_DISPLAY", "KODI_HOME")}
+            # A user's Kodi, not the test runner's Python: no PYTHON* variables (this machine sets
+            # PYTHONDONTWRITEBYTECODE, which made every plugin call recompile the add-on).
+            env = {k: v for k, v in os.environ.items()
+                   if k not in ("WAYLAND_DISPLAY", "KODI_HOME") and not k.startswith("PYTHON")}
             env.update(kodi_env)
         self.started_at = time.monotonic()
         with open(self.base_dir / "kodi.stdout", "ab") as out:
