@@ -53,7 +53,7 @@ class PlaybackMixin:
         result.av_started_at = started.time
         return result, mark
 
-    def play_to_watched(self, episodeid: int, seek_percent: float = 75.0,
+    def play_to_watched(self, episodeid: int, seek_percent: float = 85.0,
                         timeout: float = 30.0) -> PlayResult:
         """Play library episode ``episodeid`` until Kodi marks it watched.
 

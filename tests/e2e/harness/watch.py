@@ -127,9 +127,11 @@ class ListingWatcher:
                 self._cond.wait(remaining)
 
     def assert_unchanged(self, seconds: float, since: float | None = None,
-                         min_polls: int = 3) -> Snapshot:
+                         min_polls: int = 3, key: Callable[[Snapshot], object] | None = None) -> Snapshot:
         """Watch for ``seconds`` after ``since`` (default: now); fail if the listing changed in
         that window or fewer than ``min_polls`` answers arrived in it (nothing to tell from).
+        With ``key`` (e.g. ``Snapshot.summary``), only a change of ``key(listing)`` counts; the
+        failure names the fields that changed either way.
         On a loaded machine a listing can take seconds: the window is then extended (up to
         four times ``seconds`` more) until ``min_polls`` answers arrived; a longer window only
         makes the check stricter. Returns the listing. A negative check: it waits out the
@@ -143,12 +145,26 @@ class ListingWatcher:
             longest = deadline + 4 * seconds
             while self.polls - polls_before < min_polls and (remaining := longest - time.monotonic()) > 0:
                 self._cond.wait(remaining)
-        changed = self.changes_after(since)
-        if changed:
-            raise AssertionError(f"{self.kodi.name}: {self.url} changed "
-                                 f"{changed[0].time - since:.2f} s into the {seconds} s window: "
-                                 f"{changed[0].summary()}")
+        with self._cond:
+            history = list(self.history)
+        for before, after in zip(history, history[1:]):
+            if after.time <= since or (key is not None and key(before) == key(after)):
+                continue
+            raise AssertionError(f"{self.kodi.name}: {self.url} changed {after.time - since:.2f} s into "
+                                 f"the {seconds} s window: {after.summary()}; {listing_diff(before, after)}")
         if self.polls - polls_before < min_polls:
             raise AssertionError(f"{self.kodi.name}: only {self.polls - polls_before} answers in "
                                  f"{seconds} s; errors {self.errors[-3:]}")
         return self.latest
+
+
+def listing_diff(before: Snapshot, after: Snapshot, limit: int = 6) -> str:
+    """What differs between two listings: the items' order, or per position the fields that
+    changed (``field: old -> new``, at most ``limit`` of them)."""
+    if before.summary() != after.summary():
+        return f"was {before.summary()}"
+    changes = [f"{item.get('showtitle', '')} {key}: {old.get(key)!r} -> {item.get(key)!r}"
+               for old, item in zip(before.items, after.items)
+               for key in sorted(set(old) | set(item)) if old.get(key) != item.get(key)]
+    return "fields changed: " + "; ".join(changes[:limit]) + (" ..." if len(changes) > limit else "")
+
