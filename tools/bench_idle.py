@@ -21,6 +21,7 @@ import time
 ROOT = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..")
 sys.path[:0] = [os.path.join(ROOT, "lib"), os.path.join(ROOT, "tests")]
 
+from bench_sync import kodi_config  # noqa: E402  (beside this file)
 from e2e.harness.mariadb import MariaDB  # noqa: E402
 from easytv.app.applied import AppliedFile  # noqa: E402
 from easytv.app.cache import WindowCache  # noqa: E402
@@ -32,7 +33,7 @@ from easytv.app.worker import InlineWorker  # noqa: E402
 from easytv.core import events  # noqa: E402
 from easytv.core.codec import row_to_dict  # noqa: E402
 from easytv.core.settings import Settings  # noqa: E402
-from easytv.core.sync import DatabaseConfig, Device  # noqa: E402
+from easytv.core.sync import Device  # noqa: E402
 from easytv.mysql.store import MySQLStore  # noqa: E402
 from fakes import FakeClock, FakeWindow, library_of  # noqa: E402
 from memory_store import MemoryStore  # noqa: E402
@@ -198,9 +199,7 @@ def restart_mysql(shows):
     db = MariaDB(base)
     try:
         db.start()
-        db.create_user("kodi", "bench-pw", grant_on="*.*")
-        db.sql("CREATE DATABASE MyVideos121")
-        config = DatabaseConfig(host=db.host, port=db.port, user="kodi", password="bench-pw", name="MyVideos")
+        config = kodi_config(db)
         clock = FakeClock()
         library = library_of(shows)
         path = os.path.join(base, "applied.json")

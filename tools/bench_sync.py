@@ -106,10 +106,16 @@ def profile_populate(store, library, top):
     return out.getvalue()
 
 
-def run(db, runs, count, profile=0):
+def kodi_config(db):
+    """On a started private MariaDB `db`: a `kodi` user with every privilege and Kodi 20's video
+    database, as a Kodi box has them; the `DatabaseConfig` its advancedsettings.xml would give."""
     db.create_user("kodi", PASSWORD, grant_on="*.*")
     db.sql("CREATE DATABASE MyVideos121")
-    config = DatabaseConfig(host=db.host, port=db.port, user="kodi", password=PASSWORD, name="MyVideos")
+    return DatabaseConfig(host=db.host, port=db.port, user="kodi", password=PASSWORD, name="MyVideos")
+
+
+def run(db, runs, count, profile=0):
+    config = kodi_config(db)
     store = MySQLStore.open(config, "bench-device")
     measure = Measure(store)
     rows = []

@@ -97,11 +97,6 @@ class ListingWatcher:
         with self._cond:
             return self.history[-1]
 
-    def changes_after(self, since: float) -> list[Snapshot]:
-        """Listings that replaced an earlier one after ``since`` (``time.monotonic()``)."""
-        with self._cond:
-            return [s for s in self.history[1:] if s.time > since]
-
     def wait_for(self, predicate: Predicate, timeout: float, since: float | None = None
                  ) -> tuple[Snapshot, float]:
         """Wait for a listing matching ``predicate`` that was current at or after ``since``
@@ -167,4 +162,3 @@ def listing_diff(before: Snapshot, after: Snapshot, limit: int = 6) -> str:
                for old, item in zip(before.items, after.items)
                for key in sorted(set(old) | set(item)) if old.get(key) != item.get(key)]
     return "fields changed: " + "; ".join(changes[:limit]) + (" ..." if len(changes) > limit else "")
-
