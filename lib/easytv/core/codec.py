@@ -7,7 +7,7 @@ version can read rows written by an earlier one.
 import dataclasses
 import json
 import math
-from typing import Any, Dict, Optional
+from typing import Any, Dict, Optional, Sequence
 
 from easytv.core.errors import MalformedRecord
 from easytv.core.models import Episode, ShowState, TVShow
@@ -39,6 +39,7 @@ _SHOW = '{"dateadded":%s,"fanart":%s,"lastplayed":%s,"poster":%s,"title":%s,"tvs
 _STATE = ('{"count_unwatched":%d,"count_watched":%d,"format":%d,"in_progress":%s,"is_skipped":%s,"lastplayed":%s,'
           '"next":%s,"show":%s,"skipped":[%s],"upcoming":[%s]}')
 _BOOLEAN = {True: "true", False: "false"}
+_INT = frozenset([int])
 ENCODED_FIELDS = {
     Episode: ("dateadded", "episode", "episodeid", "file", "lastplayed", "playcount", "plot", "resume_position",
               "resume_total", "runtime", "season", "showtitle", "specialsortepisode", "specialsortseason", "thumb",
@@ -58,10 +59,11 @@ def _fast_json(state: ShowState) -> Optional[str]:
     ints = {type(e.episode), type(e.episodeid), type(e.playcount), type(e.runtime), type(e.season),
             type(e.specialsortepisode), type(e.specialsortseason), type(e.tvshowid), type(s.tvshowid),
             type(s.year), type(state.count_unwatched), type(state.count_watched)}
-    ids = set(map(type, state.upcoming)) | set(map(type, state.skipped))
-    floats = (e.resume_position, e.resume_total)
-    if (ints != {int} or not ids <= {int} or {type(f) for f in floats} != {float}
-            or not all(-math.inf < f < math.inf for f in floats)
+    ids = set(map(type, state.upcoming))
+    ids.update(map(type, state.skipped))
+    position, total = e.resume_position, e.resume_total
+    if (ints != _INT or not ids <= _INT or type(position) is not float or type(total) is not float
+            or not (-math.inf < position < math.inf and -math.inf < total < math.inf)
             or type(state.in_progress) is not bool or type(state.is_skipped) is not bool):
         return None
     episode = _EPISODE % (_text(e.dateadded), e.episode, e.episodeid, _text(e.file), _text(e.lastplayed), e.playcount,
@@ -71,7 +73,12 @@ def _fast_json(state: ShowState) -> Optional[str]:
                     s.tvshowid, s.year)
     return _STATE % (state.count_unwatched, state.count_watched, FORMAT, _BOOLEAN[state.in_progress],
                      _BOOLEAN[state.is_skipped], _text(state.lastplayed), episode, show,
-                     ",".join(map(str, state.skipped)), ",".join(map(str, state.upcoming)))
+                     _ids(state.skipped), _ids(state.upcoming))
+
+
+def _ids(ids: Sequence[int]) -> str:
+    # `%d` per id (ints checked by the caller) is twice as fast as `",".join(map(str, ids))`.
+    return ("%d," * len(ids) % tuple(ids))[:-1]
 
 
 def state_to_json(state: ShowState) -> str:

@@ -1,7 +1,7 @@
 """`SharedShow`/`Device` to and from rows of the shared tables (column order: `easytv.mysql.statements`)."""
 
 import logging
-from typing import Any, List, Optional, Sequence, Tuple
+from typing import Any, Dict, List, Optional, Sequence, Tuple
 
 from easytv.core.codec import state_from_json, state_to_json
 from easytv.core.errors import MalformedRecord, StoreError
@@ -33,23 +33,29 @@ def show_rows(shows: Sequence[SharedShow], library: str) -> List[str]:
     numbers as digits; ASCII only), without its per-value dispatch. Raises `StoreError` naming
     the show when a value cannot be stored (a NaN event time, a field of the wrong type)."""
     place = text_literal(library)
+    # SHOW_PLACEHOLDERS with the library and the constants filled in, %d for the ints, the text
+    # values' hex digits inside X'..' (text_literal without its per-value concatenation).
+    live = SHOW_PLACEHOLDERS % (place, "%d", "X'%s'", "%d", "0", "%s", "%s", "%s", "%s", "%s", "X'%s'", "X'%s'", "%s")
+    gone = SHOW_PLACEHOLDERS % (place, "%d", "X'%s'", "%d", "1", "%s", NULL, NULL, NULL, "0", "X''", NULL, "%s")
+    devices: Dict[str, str] = {}  # one literal per device id (a population has one)
     result = []
     for show in shows:
         try:
             state = show.state
-            head = (place, "%d" % show.tvshowid, text_literal(show.title[:TITLE_LENGTH]), "%d" % show.year)
+            device = devices.get(show.device_id) or devices.setdefault(show.device_id, text_literal(show.device_id))
+            title = show.title[:TITLE_LENGTH].encode("utf-8", "replace").hex()
             if state is None:
-                tail = ("1", text_literal(show.device_id), NULL, NULL, NULL, "0", text_literal(""), NULL,
-                        float_literal(show.event_time))
+                row = gone % (show.tvshowid, title, show.year, device, float_literal(show.event_time))
             else:
                 nxt = state.next
-                tail = ("0", text_literal(show.device_id), _number(nxt.episodeid), _number(nxt.season),
-                        _number(nxt.episode), "1" if state.in_progress else "0", text_literal(state.lastplayed),
-                        text_literal(state_to_json(state)), float_literal(show.event_time))
+                row = live % (show.tvshowid, title, show.year, device, _number(nxt.episodeid), _number(nxt.season),
+                              _number(nxt.episode), "1" if state.in_progress else "0",
+                              state.lastplayed.encode("utf-8", "replace").hex(),
+                              state_to_json(state).encode("utf-8", "replace").hex(), float_literal(show.event_time))
         except (StoreError, TypeError, ValueError, AttributeError) as exc:
             raise StoreError("shared row tvshowid=%r cannot be stored: %s" % (getattr(show, "tvshowid", None), exc)) \
                 from None
-        result.append(SHOW_PLACEHOLDERS % (head + tail))
+        result.append(row)
     return result
 
 
