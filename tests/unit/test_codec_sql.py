@@ -3,13 +3,22 @@
 import dataclasses
 import re
 import sys
+import threading
 
 import pytest
 
 from easytv.core.errors import StoreError
 from easytv.core.models import Episode, ShowState, TVShow
 from easytv.core.sync import SharedShow
-from easytv.mysql.batches import HANDOFF_SECONDS, ROWS_PER_STATEMENT, execute_each, literal, pack, values_row
+from easytv.mysql.batches import (
+    HANDOFF_SECONDS,
+    PACKETS_AHEAD,
+    ROWS_PER_STATEMENT,
+    execute_each,
+    literal,
+    pack,
+    values_row,
+)
 from easytv.mysql.rows import show_params, show_rows
 from easytv.mysql.statements import SHOW_PLACEHOLDERS
 
@@ -50,7 +59,7 @@ def test_a_lone_surrogate_becomes_a_question_mark_instead_of_failing():
 
 
 def test_show_rows_are_the_generic_encoding_of_show_params():
-    shows = [show(1), show(2, state=False), show(3, title=TEXT * 200)]
+    shows = [show(1), show(2, state=False), show(3, title=TEXT * 200), show(4, device_id="other device")]
     expected = [values_row(SHOW_PLACEHOLDERS, ("MyVideos121",) + show_params(s)) for s in shows]
     assert show_rows(shows, "MyVideos121") == expected
 
@@ -115,3 +124,79 @@ def test_the_interval_is_restored_when_a_packet_fails():
     with pytest.raises(StoreError):
         execute_each(RecordingCursor(), packets(), lambda index, results: None, overlap=True)
     assert sys.getswitchinterval() == before
+
+
+class ServerDouble:
+    """A cursor double that runs packets in turn like a server: records each packet it ran and
+    raises `Refused` for the packet named `fails`; `gate(packet)` runs before each packet."""
+
+    def __init__(self, fails=None, gate=lambda packet: None):
+        self.ran = []
+        self.rowcount = 1
+        self.fails = fails
+        self.gate = gate
+
+    def execute(self, sql, args=None):
+        self.gate(sql)
+        self.ran.append(sql)
+        if sql == self.fails:
+            raise Refused(sql)
+
+    def fetchall(self):
+        return ()
+
+    def nextset(self):
+        return None
+
+
+class Refused(Exception):
+    pass
+
+
+def test_an_overlapped_write_builds_packets_ahead_while_the_server_runs_one():
+    built = threading.Event()
+    timeline = []
+
+    def gate(packet):  # the "server" holds P0 until the client has built PACKETS_AHEAD more
+        if packet == "P0":
+            assert built.wait(10), "no packet was built while the server ran the first"
+
+    server = ServerDouble(gate=gate)
+
+    def packets():
+        for k in range(10):
+            timeline.append((k, len(server.ran)))
+            if k == PACKETS_AHEAD:
+                built.set()
+            yield "P%d" % k
+
+    seen = []
+    execute_each(server, packets(), lambda index, results: seen.append(index), overlap=True)
+    assert server.ran == ["P%d" % k for k in range(10)] and seen == list(range(10))
+    # never more than PACKETS_AHEAD packets waiting behind the one running: memory stays bounded
+    assert all(k - started <= PACKETS_AHEAD + 1 for k, started in timeline), timeline
+
+
+def test_no_packet_is_sent_after_one_fails():
+    server = ServerDouble(fails="P2")
+    with pytest.raises(Refused):
+        execute_each(server, iter(["P%d" % k for k in range(10)]), lambda index, results: None, overlap=True)
+    assert server.ran == ["P0", "P1", "P2"]
+
+
+def test_a_failing_check_stops_the_packets_and_the_encoding():
+    server = ServerDouble()
+    built = []
+
+    def packets():
+        for k in range(10):
+            built.append(k)
+            yield "P%d" % k
+
+    def check(index, results):
+        raise StoreError("shared meta table has no revision row")
+
+    with pytest.raises(StoreError):
+        execute_each(server, packets(), check, overlap=True)
+    assert len(built) <= PACKETS_AHEAD + 1
+    assert server.ran == ["P%d" % k for k in range(len(server.ran))] and len(server.ran) <= len(built)

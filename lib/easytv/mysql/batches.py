@@ -21,9 +21,11 @@ backslashes, NUL, emoji and other 4-byte UTF-8 byte for byte (tests/contract/tes
 
 import math
 import sys
+import threading
+from collections import deque
 from concurrent.futures import Future, ThreadPoolExecutor
 from contextlib import contextmanager
-from typing import Any, Callable, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
+from typing import Any, Callable, Deque, Iterable, Iterator, List, NamedTuple, Optional, Sequence, Tuple
 
 from easytv.core.errors import StoreError
 
@@ -33,6 +35,13 @@ STATEMENT_BYTES = 1024000
 limit (`Cursor.max_stmt_length`)."""
 
 NULL = "NULL"
+
+FIRST_ROWS = 100
+"""A write of many rows sends its first 100 rows alone, so the server starts while the client
+encodes the rest (`easytv.mysql.store.MySQLStore.write`)."""
+
+PACKETS_AHEAD = 3
+"""How many packets an overlapped write (`execute_each`) builds ahead of the one the server runs."""
 
 HANDOFF_SECONDS = 0.0005
 """The interpreter's thread switch interval while an overlapped write runs (`prompt_handoffs`)."""
@@ -58,29 +67,49 @@ def execute_all(cursor: Any, sql: str, args: Optional[Sequence[Any]] = None) -> 
 def execute_each(cursor: Any, packets: Iterable[str], check: Callable[[int, List[Result]], None],
                  overlap: bool = False) -> None:
     """Send each packet of `packets` (complete multi-statements, no arguments) with `execute_all`,
-    in order, one at a time, and pass each one's results to `check(index, results)` before the
-    next packet is sent (`check` raises to stop).
+    in order, one at a time, and pass each one's results to `check(index, results)` in order
+    (`check` raises to stop).
 
-    With `overlap`, each packet runs in a helper thread while this thread builds the next one
-    (`packets` may be a generator that encodes rows), so the server's work and the client's
-    encoding overlap instead of adding up (the driver releases the GIL while it waits for the
-    server). The cursor is used by one thread at a time, and the helper has finished when this
-    returns or raises (also when `packets` itself raises). Driver errors propagate.
+    Without `overlap`, `check` sees each packet's results before the next packet is built.
+    With `overlap`, each packet runs in a helper thread while this thread builds the next ones
+    (`packets` may be a generator that encodes rows), up to `PACKETS_AHEAD` packets ahead of the
+    one the server is running, so the server's work and the client's encoding overlap instead of
+    adding up (the driver releases the GIL while it waits for the server), and neither side waits
+    for the other's slowest packet. Packets are sent before `check` has seen their predecessors'
+    results, so this is for work inside a transaction the caller rolls back when anything here
+    raises: once a packet, `check` or `packets` itself fails, no packet not yet begun is sent.
+    The cursor is used by one thread at a time, and the helper has finished when this returns or
+    raises. Driver errors propagate.
     """
     if not overlap:
         for index, packet in enumerate(packets):
             check(index, execute_all(cursor, packet))
         return
+    failed = threading.Event()
+
+    def run(packet: str) -> List[Result]:
+        if failed.is_set():
+            raise StoreError("an earlier packet of this write failed")
+        try:
+            return execute_all(cursor, packet)
+        except BaseException:
+            failed.set()
+            raise
+
+    pending: Deque["Future[List[Result]]"] = deque()
+    index = 0
     with prompt_handoffs(), ThreadPoolExecutor(max_workers=1, thread_name_prefix="EasyTV.write") as helper:
-        pending: Optional["Future[List[Result]]"] = None
-        index = 0
-        for packet in packets:  # built while the previous packet runs
-            if pending is not None:
-                check(index, pending.result())
+        try:
+            for packet in packets:  # built while earlier packets run
+                pending.append(helper.submit(run, packet))
+                while len(pending) > PACKETS_AHEAD or (pending and pending[0].done()):
+                    check(index, pending.popleft().result())
+                    index += 1
+            while pending:
+                check(index, pending.popleft().result())
                 index += 1
-            pending = helper.submit(execute_all, cursor, packet)
-        if pending is not None:
-            check(index, pending.result())
+        finally:
+            failed.set()  # after a failure here, packets still queued are not sent
 
 
 @contextmanager
@@ -92,8 +121,9 @@ def prompt_handoffs() -> Iterator[None]:
     the switch interval (5 ms by default). In an overlapped write the helper needs the GIL briefly
     to send each packet and to read each reply while this thread encodes rows, so at 5 ms the
     server sat idle up to twice per packet: populating 5,000 shows took 190-210 ms, and 160-170 ms
-    with 0.5 ms (`tools/bench_sync.py`, MariaDB 10.11 on 2 cores). Only faster switching, for the
-    length of one write; a lower interval already set is kept."""
+    with 0.5 ms (`tools/bench_sync.py`, MariaDB 10.11 on 2 cores; building `PACKETS_AHEAD`
+    packets ahead and the small first packet then took it to 135-145 ms). Only faster switching,
+    for the length of one write; a lower interval already set is kept."""
     previous = sys.getswitchinterval()
     sys.setswitchinterval(min(previous, HANDOFF_SECONDS))
     try:
@@ -146,31 +176,33 @@ def pack(prefix: str, rows: Sequence[str], suffix: str, limit: int = STATEMENT_B
     from `values_row` or `easytv.mysql.rows.show_rows`), each of at most 500 rows and about
     `limit` bytes (a single larger row still gets its own statement). The statements are
     complete and are sent without further arguments."""
+    if 0 < len(rows) <= ROWS_PER_STATEMENT and sum(map(len, rows)) + 2 * len(rows) <= limit:
+        return ["".join((prefix, ", ".join(rows), suffix))]  # the common case, without the walk below
     statements: List[str] = []
     start = 0
     size = 0
     for index, row in enumerate(rows):
         length = len(row) + 2
         if index > start and (index - start >= ROWS_PER_STATEMENT or size + length > limit):
-            statements.append(prefix + ", ".join(rows[start:index]) + suffix)
+            statements.append("".join((prefix, ", ".join(rows[start:index]), suffix)))
             start, size = index, 0
         size += length
     if len(rows) > start:
-        statements.append(prefix + ", ".join(rows[start:]) + suffix)
+        statements.append("".join((prefix, ", ".join(rows[start:]), suffix)))
     return statements
 
 
 def join_statements(statements: Sequence[str], budget: int) -> List[str]:
     """Join statements with `; ` into multi-statement packets of at most `budget` bytes (UTF-8;
     a statement longer than that travels alone)."""
-    packets: List[str] = []
+    packets: List[List[str]] = []
     size = 0
     for statement in statements:
-        length = len(statement.encode("utf-8"))
+        length = len(statement) if statement.isascii() else len(statement.encode("utf-8"))
         if packets and size + 2 + length <= budget:
-            packets[-1] += "; " + statement
+            packets[-1].append(statement)
             size += 2 + length
         else:
-            packets.append(statement)
+            packets.append([statement])
             size = length
-    return packets
+    return ["; ".join(packet) for packet in packets]

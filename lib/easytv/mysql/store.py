@@ -249,8 +249,8 @@ class MySQLStore:
 
         One row: 2 round trips (everything but COMMIT in one multi-statement, then COMMIT).
         More: one round trip per INSERT of up to 500 rows (values as hex/number literals,
-        `batches.literal`), each encoded while the server runs the previous one
-        (`batches.execute_each`), then one COMMIT. A row that cannot be stored (NaN event time)
+        `batches.literal`; above 500 rows the first INSERT has 100), encoded while the server runs
+        the previous ones (`batches.execute_each`), then one COMMIT. A row that cannot be stored (NaN event time)
         raises `StoreError`, and nothing is written. Nothing to write: the
         current revision (1 round trip). On failure the transaction is rolled back and
         `StoreUnavailable`/`StoreError` raised.
@@ -263,11 +263,13 @@ class MySQLStore:
         limit, step = min(batches.STATEMENT_BYTES, self._packet_budget), batches.ROWS_PER_STATEMENT
 
         def packets(cursor: Any) -> Iterator[str]:
-            # Rows are encoded 500 at a time, as each packet is needed (`batches.execute_each`).
+            # Rows are encoded 500 at a time (the first 100 alone, so the server starts early), as
+            # each packet is needed (`batches.execute_each`).
             statements = [cursor.mogrify(sql.begin_write, (library, library))]
             statements += batches.pack(sql.upsert_settings_prefix, setting_rows, sql.upsert_settings_suffix)
-            for start in range(0, max(len(shows), 1), step):
-                chunk = rows.show_rows(shows[start:start + step], library)
+            starts = [0] + list(range(batches.FIRST_ROWS if len(shows) > step else step, len(shows), step))
+            for start, end in zip(starts, starts[1:] + [max(len(shows), 1)]):
+                chunk = rows.show_rows(shows[start:end], library)
                 statements += batches.pack(sql.upsert_shows_prefix, chunk, sql.upsert_shows_suffix, limit)
                 yield from batches.join_statements(statements, self._packet_budget)
                 statements = []
