@@ -42,15 +42,29 @@ def select_rows(kodi: KodiInstance, timeout: float = 15.0, most: int = 60, field
     return wait_until(rows, timeout, interval=0.1, what=f"{kodi.name}: select dialog open with rows")
 
 
-def back_out(kodi: KodiInstance, window: str = "selectdialog", timeout: float = 15.0) -> None:
-    """Press Back (``Input.Back``) until ``window`` is closed."""
-    def closed() -> bool:
-        if not is_active(kodi, window):
-            return True
-        kodi.call("Input.Back")
-        return not is_active(kodi, window)
+def is_visible(kodi: KodiInstance, window: str) -> bool:
+    """``Window.IsVisible(window)``: unlike ``Window.IsActive``, true until a closing dialog's
+    close animation has ended."""
+    return _boolean(kodi, f"Window.IsVisible({window})")
 
-    wait_until(closed, timeout, interval=0.3, what=f"{kodi.name}: {window} closed with Back")
+
+def back_out(kodi: KodiInstance, window: str = "selectdialog", timeout: float = 15.0) -> None:
+    """Press Back (``Input.Back``) while ``window`` is active, until it is no longer visible.
+
+    ``Window.IsActive`` turns false as soon as Back starts the dialog's close animation;
+    ``Window.IsVisible`` only when it has ended, about 0.25 s later in Estuary (measured on
+    Kodi 20.1). The chooser test once saw the next ``RunScript(service.easytv,browse)`` log
+    its chooser right at the end of that time and no select dialog show within 15 s, so this
+    returns only once the previous dialog is gone, as a user sees it.
+    """
+    def closed() -> bool:
+        if not is_visible(kodi, window):
+            return True
+        if is_active(kodi, window):
+            kodi.call("Input.Back")
+        return not is_visible(kodi, window)
+
+    wait_until(closed, timeout, interval=0.05, what=f"{kodi.name}: {window} closed with Back")
 
 
 def stop_player(kodi: KodiInstance, timeout: float = 15.0) -> None:
