@@ -148,3 +148,33 @@ def test_show_removed_cleaned_and_scanned_again_keeps_its_pick_under_the_new_id(
     assert store.settings["random_order_shows"] == "7"
     assert store.rows[7].state.next.episodeid == picked.episodeid + 200
     assert bedroom.next_of(7) == "S%02dE%02d" % (picked.season, picked.episode)
+
+
+def test_a_pick_scanned_after_the_show_reappears_is_still_kept_under_the_new_id():
+    # Kodi's scanner adds a re-scanned show's episodes one by one, each announced at once: the
+    # show is followed at its first episode, before the picked one is in the library. The pick
+    # must wait for its episode instead of being forgotten (seen in real Kodi 21: the rebuild
+    # e2e test's device that followed mid-scan ended with a fresh random pick).
+    clock, library, store, living, bedroom = _alpha_random_world()
+    picked = store.rows[3].state.next
+    alpha_show = library.shows.pop(3)
+    alpha_episodes = {i: e for i, e in library.episodes_by_id.items() if e["tvshowid"] == 3}
+    for episodeid in alpha_episodes:
+        del library.episodes_by_id[episodeid]
+    living.engine.handle(events.ShowRemoved(3))
+    _settle(clock, [living, bedroom], 4)
+
+    library.shows[7] = dict(alpha_show, tvshowid=7)
+    scan_order = sorted(alpha_episodes, key=lambda i: i == picked.episodeid)  # the pick last
+    assert scan_order[-1] == picked.episodeid and len(scan_order) > 2
+    for episodeid in scan_order:
+        library.episodes_by_id[episodeid + 200] = dict(alpha_episodes[episodeid], episodeid=episodeid + 200,
+                                                       tvshowid=7)
+        living.engine.handle(events.EpisodeChanged(episodeid + 200, None))
+        _settle(clock, [living, bedroom], 1)
+    living.engine.handle(events.LibraryChanged("VideoLibrary.OnScanFinished"))
+    _settle(clock, [living, bedroom])
+
+    assert living.settings.random_order_shows == bedroom.settings.random_order_shows == (7,)
+    assert store.rows[7].state.next.episodeid == picked.episodeid + 200
+    assert living.next_of(7) == bedroom.next_of(7) == "S%02dE%02d" % (picked.season, picked.episode)

@@ -194,7 +194,7 @@ class Engine(RemoteRows):
                 if ep.tvshowid in carried:
                     carried[ep.tvshowid].append(ep)
             for tvshowid, show_episodes in carried.items():
-                self._keep_carried_pick(tvshowid, show_episodes)
+                self._keep_carried_pick(tvshowid, show_episodes, final=True)
         states = yield from fullread.compute_states(shows, episodes, self._settings.include_positioned_specials,
                                                     set(self._settings.random_order_shows), self._picks,
                                                     self._rng.choice)
@@ -291,7 +291,7 @@ class Engine(RemoteRows):
         for ep in episodes:
             self._episode_show[ep.episodeid] = ep.tvshowid
         if tvshowid in self._rebuild.carry:
-            self._keep_carried_pick(tvshowid, episodes)
+            self._keep_carried_pick(tvshowid, episodes, final=False)
         is_random = tvshowid in self._settings.random_order_shows
         return next_episode(
             show, episodes,
@@ -337,7 +337,7 @@ class Engine(RemoteRows):
             self._picks.pop(old, None)
             self._titles.pop(old, None)
 
-    def _keep_carried_pick(self, tvshowid: int, episodes: List) -> None:
-        episodeid = self._rebuild.carried_pick(tvshowid, episodes)
+    def _keep_carried_pick(self, tvshowid: int, episodes: List, final: bool) -> None:
+        episodeid = self._rebuild.carried_pick(tvshowid, episodes, final)
         if episodeid is not None:
             self._picks[tvshowid] = episodeid

@@ -64,8 +64,17 @@ class RebuildFollower:
             self.gone.pop(old, None)
         return moved, settings
 
-    def carried_pick(self, tvshowid: int, episodes: List[Episode]) -> Optional[int]:
-        """The episodeid of the pick carried to `tvshowid` among its `episodes` (forgotten
-        once asked), or None."""
-        position = self.carry.pop(tvshowid, None)
-        return None if position is None else episode_at(episodes, position)
+    def carried_pick(self, tvshowid: int, episodes: List[Episode], final: bool) -> Optional[int]:
+        """The episodeid of the pick carried to `tvshowid` among its `episodes`, or None.
+
+        A pick found is forgotten once returned. One not found is kept for a later ask while the
+        episodes may be incomplete (a scan adds a show's episodes one by one, and the show is
+        followed at its first), and forgotten when `final` (a full recompute, which reads the
+        whole library)."""
+        position = self.carry.get(tvshowid)
+        if position is None:
+            return None
+        episodeid = episode_at(episodes, position)
+        if episodeid is not None or final:
+            del self.carry[tvshowid]
+        return episodeid
