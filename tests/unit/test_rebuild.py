@@ -66,6 +66,18 @@ def _alpha_random_world(random_ids=(3,)):
     return clock, library, store, living, bedroom
 
 
+def _remove_alpha(clock, library, living, bedroom):
+    """Alpha (tvshowid 3) and its episodes leave the library, as `VideoLibrary.RemoveTVShow`
+    does (Living Room hears OnRemove); returns the show's and its episodes' records."""
+    alpha_show = library.shows.pop(3)
+    alpha_episodes = {i: e for i, e in library.episodes_by_id.items() if e["tvshowid"] == 3}
+    for episodeid in alpha_episodes:
+        del library.episodes_by_id[episodeid]
+    living.engine.handle(events.ShowRemoved(3))
+    _settle(clock, [living, bedroom], 4)
+    return alpha_show, alpha_episodes
+
+
 def test_rebuild_keeps_random_picks_and_rekeys_random_order_shows():
     clock, library, store, living, bedroom = _alpha_random_world()
     picked = store.rows[3].state.next
@@ -123,12 +135,7 @@ def test_show_removed_cleaned_and_scanned_again_keeps_its_pick_under_the_new_id(
     # and scan (the show comes back under a new tvshowid, its episodes under new episodeids).
     clock, library, store, living, bedroom = _alpha_random_world()
     picked = store.rows[3].state.next
-    alpha_show = library.shows.pop(3)
-    alpha_episodes = {i: e for i, e in library.episodes_by_id.items() if e["tvshowid"] == 3}
-    for episodeid in alpha_episodes:
-        del library.episodes_by_id[episodeid]
-    living.engine.handle(events.ShowRemoved(3))
-    _settle(clock, [living, bedroom], 4)
+    alpha_show, alpha_episodes = _remove_alpha(clock, library, living, bedroom)
     living.engine.handle(events.LibraryChanged("VideoLibrary.OnCleanFinished"))
     _settle(clock, [living, bedroom], 8)
     assert store.rows[3].deleted and "EasyTV.3.EpisodeID" not in bedroom.window.props
@@ -157,12 +164,7 @@ def test_a_pick_scanned_after_the_show_reappears_is_still_kept_under_the_new_id(
     # e2e test's device that followed mid-scan ended with a fresh random pick).
     clock, library, store, living, bedroom = _alpha_random_world()
     picked = store.rows[3].state.next
-    alpha_show = library.shows.pop(3)
-    alpha_episodes = {i: e for i, e in library.episodes_by_id.items() if e["tvshowid"] == 3}
-    for episodeid in alpha_episodes:
-        del library.episodes_by_id[episodeid]
-    living.engine.handle(events.ShowRemoved(3))
-    _settle(clock, [living, bedroom], 4)
+    alpha_show, alpha_episodes = _remove_alpha(clock, library, living, bedroom)
 
     library.shows[7] = dict(alpha_show, tvshowid=7)
     scan_order = sorted(alpha_episodes, key=lambda i: i == picked.episodeid)  # the pick last
