@@ -132,10 +132,15 @@ def prompt_handoffs() -> Iterator[None]:
         sys.setswitchinterval(previous)
 
 
+def hex_digits(value: str) -> str:
+    """The hex digits of `value`'s UTF-8 bytes, what goes between `X'` and `'`. A lone
+    surrogate, which has no UTF-8 form, becomes `?` (the driver would raise instead)."""
+    return value.encode("utf-8", "replace").hex()
+
+
 def text_literal(value: str) -> str:
-    """`value` as `X'<hex of its UTF-8 bytes>'` (ASCII only; see the module docstring).
-    A lone surrogate, which has no UTF-8 form, becomes `?` (the driver would raise instead)."""
-    return "X'" + value.encode("utf-8", "replace").hex() + "'"
+    """`value` as `X'<hex_digits(value)>'` (ASCII only; see the module docstring)."""
+    return "X'" + hex_digits(value) + "'"
 
 
 def float_literal(value: float) -> str:

@@ -6,7 +6,7 @@ from typing import Any, Dict, List, Optional, Sequence, Tuple
 from easytv.core.codec import state_from_json, state_to_json
 from easytv.core.errors import MalformedRecord, StoreError
 from easytv.core.sync import Device, SharedShow
-from easytv.mysql.batches import NULL, float_literal, text_literal
+from easytv.mysql.batches import NULL, float_literal, hex_digits, text_literal
 from easytv.mysql.schema import HINT_HOST_LENGTH, NAME_LENGTH, TITLE_LENGTH
 from easytv.mysql.statements import SHOW_PLACEHOLDERS
 
@@ -34,7 +34,7 @@ def show_rows(shows: Sequence[SharedShow], library: str) -> List[str]:
     the show when a value cannot be stored (a NaN event time, a field of the wrong type)."""
     place = text_literal(library)
     # SHOW_PLACEHOLDERS with the library and the constants filled in, %d for the ints, the text
-    # values' hex digits inside X'..' (text_literal without its per-value concatenation).
+    # values' hex_digits inside X'..' (text_literal without its per-value concatenation).
     live = SHOW_PLACEHOLDERS % (place, "%d", "X'%s'", "%d", "0", "%s", "%s", "%s", "%s", "%s", "X'%s'", "X'%s'", "%s")
     gone = SHOW_PLACEHOLDERS % (place, "%d", "X'%s'", "%d", "1", "%s", NULL, NULL, NULL, "0", "X''", NULL, "%s")
     devices: Dict[str, str] = {}  # one literal per device id (a population has one)
@@ -42,16 +42,18 @@ def show_rows(shows: Sequence[SharedShow], library: str) -> List[str]:
     for show in shows:
         try:
             state = show.state
-            device = devices.get(show.device_id) or devices.setdefault(show.device_id, text_literal(show.device_id))
-            title = show.title[:TITLE_LENGTH].encode("utf-8", "replace").hex()
+            device = devices.get(show.device_id)
+            if device is None:
+                device = devices[show.device_id] = text_literal(show.device_id)
+            title = hex_digits(show.title[:TITLE_LENGTH])
             if state is None:
                 row = gone % (show.tvshowid, title, show.year, device, float_literal(show.event_time))
             else:
                 nxt = state.next
                 row = live % (show.tvshowid, title, show.year, device, _number(nxt.episodeid), _number(nxt.season),
                               _number(nxt.episode), "1" if state.in_progress else "0",
-                              state.lastplayed.encode("utf-8", "replace").hex(),
-                              state_to_json(state).encode("utf-8", "replace").hex(), float_literal(show.event_time))
+                              hex_digits(state.lastplayed), hex_digits(state_to_json(state)),
+                              float_literal(show.event_time))
         except (StoreError, TypeError, ValueError, AttributeError) as exc:
             raise StoreError("shared row tvshowid=%r cannot be stored: %s" % (getattr(show, "tvshowid", None), exc)) \
                 from None

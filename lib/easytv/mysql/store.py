@@ -267,8 +267,9 @@ class MySQLStore:
             # each packet is needed (`batches.execute_each`).
             statements = [cursor.mogrify(sql.begin_write, (library, library))]
             statements += batches.pack(sql.upsert_settings_prefix, setting_rows, sql.upsert_settings_suffix)
-            starts = [0] + list(range(batches.FIRST_ROWS if len(shows) > step else step, len(shows), step))
-            for start, end in zip(starts, starts[1:] + [max(len(shows), 1)]):
+            first = batches.FIRST_ROWS if len(shows) > step else step
+            bounds = [0, *range(first, len(shows), step), len(shows)]
+            for start, end in zip(bounds, bounds[1:]):
                 chunk = rows.show_rows(shows[start:end], library)
                 statements += batches.pack(sql.upsert_shows_prefix, chunk, sql.upsert_shows_suffix, limit)
                 yield from batches.join_statements(statements, self._packet_budget)
